@@ -1,0 +1,6 @@
+"""wissensgraph: a knowledge graph of co-creative neighbourhood development."""
+
+from __future__ import annotations
+
+__all__ = ["__version__"]
+__version__ = "0.1.0"

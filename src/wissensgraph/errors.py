@@ -1,0 +1,36 @@
+"""The project's own exceptions; the CLI and API map each to one exit code or status."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from wissensgraph.validation import ValidationReport
+
+
+class WissensgraphError(Exception):
+    """Base of every error the core raises on purpose."""
+
+
+class InputError(WissensgraphError):
+    """A file or argument cannot be read: missing, unparsable, of an unknown format."""
+
+
+class ShapeViolation(WissensgraphError):
+    """Data does not conform to the SHACL shapes; carries the full report."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        super().__init__(f"{len(report.results)} SHACL violation(s)")
+        self.report = report
+
+
+class StoreError(WissensgraphError):
+    """The store is missing, locked or cannot be written."""
+
+
+class QuerySyntaxError(WissensgraphError):
+    """A SPARQL query does not parse."""
+
+
+class NotFound(WissensgraphError):
+    """A named resource (query, case study, concept) does not exist."""

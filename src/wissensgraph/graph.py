@@ -1,0 +1,182 @@
+"""The persistent knowledge graph: an embedded Oxigraph store, built atomically from files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from wissensgraph.config import Settings
+from wissensgraph.errors import QuerySyntaxError, ShapeViolation, StoreError
+from wissensgraph.namespaces import DATA_GRAPH, ONTOLOGY_GRAPH
+from wissensgraph.queries import load_query
+from wissensgraph.rdf_files import collect_files, parse_files
+from wissensgraph.validation import ValidationReport, load_shapes, validate_graph
+
+#: A SPARQL result row: variable name -> the value as text (None when unbound).
+Row = dict[str, str | None]
+
+
+class KnowledgeGraph:
+    """Read access to a built store; the union of its named graphs is the default graph."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self._store = store
+
+    @classmethod
+    def open(cls, settings: Settings) -> KnowledgeGraph:
+        """Open the current store read-only; a missing store says how to build one."""
+        path = settings.store_dir
+        if not path.exists():
+            raise StoreError(
+                f"Kein Graph unter {path}. Zuerst bauen: wissensgraph build"
+            )
+        try:
+            return cls(ox.Store.read_only(str(path.resolve())))
+        except OSError as exc:
+            raise StoreError(f"Graph unter {path} kann nicht geöffnet werden: {exc}") from exc
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def select(self, query: str) -> list[Row]:
+        """Run a SELECT query and return its rows with plain text values."""
+        try:
+            result = self._store.query(query, use_default_graph_as_union=True)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(str(exc)) from exc
+        if not isinstance(result, ox.QuerySolutions):
+            raise QuerySyntaxError("Erwartet wurde eine SELECT-Abfrage.")
+        names = [v.value for v in result.variables]
+        return [
+            {name: (None if (term := row[name]) is None else term.value) for name in names}
+            for row in result
+        ]
+
+    def ask(self, query: str) -> bool:
+        """Run an ASK query."""
+        try:
+            result = self._store.query(query, use_default_graph_as_union=True)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(str(exc)) from exc
+        if not isinstance(result, ox.QueryBoolean):
+            raise QuerySyntaxError("Erwartet wurde eine ASK-Abfrage.")
+        return bool(result)
+
+    def named(self, name: str) -> list[Row]:
+        """Run one of the package's own queries by name."""
+        return self.select(load_query(name))
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    """What a build loaded, for the report the CLI prints."""
+
+    store: Path
+    files: int
+    ontology_triples: int
+    data_triples: int
+    case_studies_per_action_field: list[Row]
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Validated, parsed input of a build."""
+
+    vocabulary: Graph
+    data: Graph
+    report: ValidationReport
+    files: int
+
+
+def read_sources(settings: Settings, data_paths: list[Path] | None = None) -> Sources:
+    """Parse ontology and data and validate them together; nothing is written."""
+    vocabulary = parse_files(collect_files([settings.ontology_dir]))
+    data = parse_files(collect_files(data_paths or [settings.data_dir]))
+    combined = Graph()
+    combined.namespace_manager = data.graph.namespace_manager
+    combined += vocabulary.graph
+    combined += data.graph
+    report = validate_graph(combined, load_shapes(settings.shapes_dir), loaded=data)
+    return Sources(
+        vocabulary=vocabulary.graph,
+        data=data.graph,
+        report=report,
+        files=len(vocabulary.files) + len(data.files),
+    )
+
+
+def build(settings: Settings) -> BuildSummary:
+    """Validate everything, write a fresh store beside the old one, then switch atomically.
+
+    The current store is replaced only after the new one is complete, by renaming a symlink,
+    so a failed or interrupted build leaves the previous graph untouched.
+    """
+    started = time.perf_counter()
+    sources = read_sources(settings)
+    if not sources.report.conforms:
+        raise ShapeViolation(sources.report)
+    stores = settings.home / "stores"
+    stores.mkdir(parents=True, exist_ok=True)
+    target = stores / f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    try:
+        store = ox.Store(str(target))
+        _load(store, sources.vocabulary, ONTOLOGY_GRAPH)
+        _load(store, sources.data, DATA_GRAPH)
+        store.flush()
+        del store
+    except OSError as exc:
+        shutil.rmtree(target, ignore_errors=True)
+        raise StoreError(f"Graph konnte nicht nach {target} geschrieben werden: {exc}") from exc
+    _switch(settings.store_dir, target)
+    _remove_unused(stores, keep=target)
+    graph = KnowledgeGraph.open(settings)
+    return BuildSummary(
+        store=settings.store_dir,
+        files=sources.files,
+        ontology_triples=len(sources.vocabulary),
+        data_triples=len(sources.data),
+        case_studies_per_action_field=graph.named("case_studies_per_action_field"),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _load(store: ox.Store, graph: Graph, into: object) -> None:
+    payload = graph.serialize(format="nt", encoding="utf-8")
+    store.bulk_load(payload, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(into)))
+
+
+def _switch(link: Path, target: Path) -> None:
+    """Point ``link`` at ``target`` in one rename, the only step readers can observe."""
+    if link.exists() and not link.is_symlink():
+        raise StoreError(f"{link} ist kein vom Build verwalteter Verweis; bitte entfernen.")
+    staging = link.with_name(f".{link.name}.{os.getpid()}")
+    if staging.is_symlink():
+        staging.unlink()
+    staging.symlink_to(target.relative_to(link.parent))
+    os.replace(staging, link)
+
+
+def _remove_unused(stores: Path, *, keep: Path) -> None:
+    for old in stores.iterdir():
+        if old != keep and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def opened(settings: Settings) -> Iterator[KnowledgeGraph]:
+    """Open the store for the duration of a block."""
+    graph = KnowledgeGraph.open(settings)
+    try:
+        yield graph
+    finally:
+        del graph
