@@ -30,7 +30,9 @@ def kg(built_settings: Settings) -> Iterator[KnowledgeGraph]:
     yield KnowledgeGraph.open(built_settings)
 
 
-def run_cli(*args: str, home: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, home: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the installed ``wissensgraph`` command as a user would, from the project root."""
     full_env = {**os.environ, "WISSENSGRAPH_HOME": str(home), **(env or {})}
     return subprocess.run(

@@ -76,23 +76,30 @@ def validate(
     if not sources.report.conforms:
         raise ShapeViolation(sources.report)
     ok = "Gültig" if lang == "de" else "Valid"
-    typer.echo(f"{ok}: {sources.files} Dateien, {len(sources.data)} Tripel. "
-               + sources.report.render(lang))
+    typer.echo(
+        f"{ok}: {sources.files} Dateien, {len(sources.data)} Tripel. " + sources.report.render(lang)
+    )
 
 
 @app.command()
 @_handles_errors
 def build(lang: Lang = "de") -> None:
-    """Validate ontology and data, then write them into the store; an invalid input changes nothing."""
+    """Validate ontology and data, then write them into the store; invalid input changes nothing."""
     from wissensgraph.graph import build as build_graph
 
     summary = build_graph(get_settings())
     de = lang == "de"
-    typer.echo(f"{'Graph gebaut' if de else 'Graph built'}: {summary.store} "
-               f"({summary.seconds:.1f} s, {summary.files} {'Dateien' if de else 'files'})")
-    typer.echo(f"  {'Ontologie und Begriffe' if de else 'Ontology and concepts'}: "
-               f"{summary.ontology_triples} {'Tripel' if de else 'triples'}")
-    typer.echo(f"  {'Daten' if de else 'Data'}: {summary.data_triples} {'Tripel' if de else 'triples'}")
+    typer.echo(
+        f"{'Graph gebaut' if de else 'Graph built'}: {summary.store} "
+        f"({summary.seconds:.1f} s, {summary.files} {'Dateien' if de else 'files'})"
+    )
+    typer.echo(
+        f"  {'Ontologie und Begriffe' if de else 'Ontology and concepts'}: "
+        f"{summary.ontology_triples} {'Tripel' if de else 'triples'}"
+    )
+    typer.echo(
+        f"  {'Daten' if de else 'Data'}: {summary.data_triples} {'Tripel' if de else 'triples'}"
+    )
     typer.echo(f"  {'Fallstudien je Handlungsfeld' if de else 'Case studies per action field'}:")
     for row in summary.case_studies_per_action_field:
         typer.echo(f"    {row['count']:>4}  {row['label']}")
@@ -100,8 +107,20 @@ def build(lang: Lang = "de") -> None:
 
 @app.command()
 @_handles_errors
+def stats(lang: Lang = "de") -> None:
+    """Print the collection's shape: counts per field, region, NLC concept, decade; gaps."""
+    from wissensgraph.collection import collection_stats, render_stats
+    from wissensgraph.graph import KnowledgeGraph
+
+    typer.echo(render_stats(collection_stats(KnowledgeGraph.open(get_settings())), lang))
+
+
+@app.command()
+@_handles_errors
 def query(
-    sparql: Annotated[str, typer.Argument(help="A SPARQL SELECT/ASK query, or the path of a .rq file.")],
+    sparql: Annotated[
+        str, typer.Argument(help="A SPARQL SELECT/ASK query, or the path of a .rq file.")
+    ],
     output: Annotated[
         Literal["table", "csv", "json"], typer.Option("--format", help="Output format.")
     ] = "table",

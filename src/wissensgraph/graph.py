@@ -36,9 +36,7 @@ class KnowledgeGraph:
         """Open the current store read-only; a missing store says how to build one."""
         path = settings.store_dir
         if not path.exists():
-            raise StoreError(
-                f"Kein Graph unter {path}. Zuerst bauen: wissensgraph build"
-            )
+            raise StoreError(f"Kein Graph unter {path}. Zuerst bauen: wissensgraph build")
         try:
             return cls(ox.Store.read_only(str(path.resolve())))
         except OSError as exc:

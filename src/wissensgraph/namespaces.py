@@ -66,7 +66,7 @@ def compact(iri: str) -> str:
     best = ""
     for prefix, namespace in PREFIXES.items():
         ns = str(namespace)
-        if iri.startswith(ns) and len(ns) > len(best) and "/" not in iri[len(ns):]:
+        if iri.startswith(ns) and len(ns) > len(best) and "/" not in iri[len(ns) :]:
             best = ns
-            name = f"{prefix}:{iri[len(ns):]}"
+            name = f"{prefix}:{iri[len(ns) :]}"
     return name if best else iri

@@ -1,4 +1,4 @@
-"""Reading Turtle files from the project's folders into rdflib graphs, with errors that name the file."""
+"""Reading RDF files from the project's folders into rdflib graphs; errors name the file."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def new_graph() -> Graph:
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
-    """Expand folders into the RDF files below them, sorted, so a build reads them in a fixed order."""
+    """Expand folders into the RDF files below them, sorted, so builds read in a fixed order."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():

@@ -57,7 +57,9 @@ class ValidationReport:
             else ("File", "Node", "Property", "Value", "Message")
         )
         lines = [head]
-        for result in sorted(self.results, key=lambda r: (str(r.file or ""), r.focus, r.path or "")):
+        for result in sorted(
+            self.results, key=lambda r: (str(r.file or ""), r.focus, r.path or "")
+        ):
             lines.append("")
             if result.file is not None:
                 lines.append(f"  {labels[0]}:       {result.file}")
@@ -79,7 +81,9 @@ def load_shapes(shapes_dir: Path) -> Graph:
     return parse_files(collect_files([shapes_dir])).graph
 
 
-def validate_graph(data: Graph, shapes: Graph, *, loaded: LoadedFiles | None = None) -> ValidationReport:
+def validate_graph(
+    data: Graph, shapes: Graph, *, loaded: LoadedFiles | None = None
+) -> ValidationReport:
     """Validate ``data`` (which must include the vocabulary it refers to) against ``shapes``.
 
     Args:
@@ -117,7 +121,9 @@ def _result(
     source_shape = report.value(node, SH.sourceShape)
     constraint = report.value(node, SH.sourceConstraint)
     templates = list(shapes.objects(constraint, SH.message)) if constraint is not None else []
-    templates = templates or (list(shapes.objects(source_shape, SH.message)) if source_shape else [])
+    templates = templates or (
+        list(shapes.objects(source_shape, SH.message)) if source_shape else []
+    )
     messages: dict[str, str] = {}
     for message in report.objects(node, SH.resultMessage):
         lang = message.language if isinstance(message, Literal) and message.language else None

@@ -1,4 +1,4 @@
-"""The ontology and concept schemes: parse, one ontology header, bilingual terms, the seed's structure."""
+"""Ontology and concept schemes: one header, bilingual terms, the seed's structure."""
 
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ def test_exactly_one_ontology_header(vocabulary: Graph) -> None:
     assert len(set(vocabulary.subjects(RDF.type, OWL.Ontology))) == 1
 
 
-def test_every_class_and_property_has_german_and_english_label_and_definition(vocabulary: Graph) -> None:
+def test_every_class_and_property_has_german_and_english_label_and_definition(
+    vocabulary: Graph,
+) -> None:
     kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
     terms = {t for kind in kinds for t in vocabulary.subjects(RDF.type, kind)}
     assert len(terms) > 40
@@ -36,8 +38,15 @@ def _in_scheme(vocabulary: Graph, scheme: str, cls: object) -> set[object]:
 
 def test_action_fields_name_every_field_of_the_seed(vocabulary: Graph) -> None:
     fields = set(vocabulary.subjects(SKOS.inScheme, HF.schema))
-    for slug in ("zentrenentwicklung", "altbauquartiere", "bestaende-1950-1970", "neubauquartiere",
-                 "nachverdichtung", "arrondierung", "konversion"):
+    for slug in (
+        "zentrenentwicklung",
+        "altbauquartiere",
+        "bestaende-1950-1970",
+        "neubauquartiere",
+        "nachverdichtung",
+        "arrondierung",
+        "konversion",
+    ):
         assert HF[slug] in fields
     assert (HF.altbauquartiere, SKOS.broader, HF.bestandsquartiere) in vocabulary
 
