@@ -17,6 +17,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/wissensgraph build
+	$(BIN)/wissensgraph serve
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

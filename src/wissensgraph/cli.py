@@ -145,6 +145,55 @@ def query(
     _print_rows(rows, output)
 
 
+@app.command()
+@_handles_errors
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on (default: setting).")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: setting).")] = None,
+) -> None:
+    """Serve the SPARQL endpoint, linked data and web pages (default http://127.0.0.1:8000)."""
+    import uvicorn
+
+    from wissensgraph.api.app import create_app
+
+    settings = get_settings()
+    if not settings.sparql_endpoint and not settings.store_dir.exists():
+        raise StoreError(f"Kein Graph unter {settings.store_dir}. Zuerst bauen: wissensgraph build")
+    host = host or settings.host
+    port = port or settings.port
+    typer.echo(f"SPARQL: http://{host}:{port}/sparql   Seiten: http://{host}:{port}/")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+@app.command()
+@_handles_errors
+def export(
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="File to write (default: standard output)."),
+    ] = None,
+    fmt: Annotated[
+        Literal["nquads", "trig", "turtle", "ntriples"], typer.Option("--format", help="Format.")
+    ] = "nquads",
+) -> None:
+    """Write the whole graph as N-Quads (default), TriG, Turtle or N-Triples."""
+    from wissensgraph.graph import export as export_graph
+
+    if output is None:
+        export_graph(get_settings(), sys.stdout.buffer, fmt)
+        return
+    tmp = output.with_name(f".{output.name}.part")
+    try:
+        with tmp.open("wb") as handle:
+            export_graph(get_settings(), handle, fmt)
+        tmp.replace(output)
+    finally:
+        tmp.unlink(missing_ok=True)
+    typer.echo(f"Geschrieben: {output}", err=True)
+
+
 def _print_rows(rows: list[dict[str, str | None]], output: str) -> None:
     from wissensgraph.namespaces import compact
 

@@ -28,6 +28,28 @@ class Settings(BaseSettings):
     language: Literal["de", "en"] = Field(
         default="de", description="Language of messages and reports."
     )
+    host: str = Field(default="127.0.0.1", description="Address the server listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port the server listens on.")
+    sparql_timeout: float = Field(
+        default=10.0, gt=0, description="Time limit of one SPARQL query, in seconds."
+    )
+    sparql_workers: int = Field(
+        default=4, ge=1, le=64, description="Query processes that run SPARQL side by side."
+    )
+    sparql_max_result_mb: float = Field(
+        default=50.0, gt=0, description="Largest serialised query result, in megabytes."
+    )
+    sparql_service_allow: list[str] = Field(
+        default_factory=list,
+        description="SERVICE endpoints a query may call; empty means federation is off.",
+    )
+    sparql_endpoint: str | None = Field(
+        default=None,
+        description="URL of a remote SPARQL 1.1 query endpoint that replaces the embedded store.",
+    )
+    sparql_update_endpoint: str | None = Field(
+        default=None, description="URL of the remote SPARQL 1.1 update endpoint (for build)."
+    )
 
     @property
     def store_dir(self) -> Path:

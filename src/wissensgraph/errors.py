@@ -34,3 +34,31 @@ class QuerySyntaxError(WissensgraphError):
 
 class NotFound(WissensgraphError):
     """A named resource (query, case study, concept) does not exist."""
+
+
+class QueryTimeout(WissensgraphError):
+    """A query ran longer than the configured limit and was stopped."""
+
+
+class ServiceBusy(WissensgraphError):
+    """Every query worker stayed busy for the whole waiting time."""
+
+
+class UpdateRefused(WissensgraphError):
+    """A SPARQL Update was sent to the read-only query endpoint."""
+
+
+class FederationRefused(WissensgraphError):
+    """A query asked the server to fetch from another endpoint (SERVICE) that is not allowed."""
+
+
+class ResultTooLarge(WissensgraphError):
+    """A result grew past the configured size limit."""
+
+
+class NotAcceptable(WissensgraphError):
+    """No offered format matches what the client accepts; carries the offered media types."""
+
+    def __init__(self, message: str, offered: list[str]) -> None:
+        super().__init__(message)
+        self.offered = offered

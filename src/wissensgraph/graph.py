@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -10,13 +11,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 from rdflib import Graph
 
 from wissensgraph.config import Settings
-from wissensgraph.errors import QuerySyntaxError, ShapeViolation, StoreError
-from wissensgraph.namespaces import DATA_GRAPH, ONTOLOGY_GRAPH
+from wissensgraph.errors import InputError, QuerySyntaxError, ShapeViolation, StoreError
+from wissensgraph.namespaces import DATA_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from wissensgraph.queries import load_query
 from wissensgraph.rdf_files import collect_files, parse_files
 from wissensgraph.validation import ValidationReport, load_shapes, validate_graph
@@ -33,7 +35,9 @@ class KnowledgeGraph:
 
     @classmethod
     def open(cls, settings: Settings) -> KnowledgeGraph:
-        """Open the current store read-only; a missing store says how to build one."""
+        """Open the current store read-only (or the remote endpoint the settings name)."""
+        if settings.sparql_endpoint:
+            return RemoteKnowledgeGraph(settings)
         path = settings.store_dir
         if not path.exists():
             raise StoreError(f"Kein Graph unter {path}. Zuerst bauen: wissensgraph build")
@@ -72,6 +76,43 @@ class KnowledgeGraph:
     def named(self, name: str) -> list[Row]:
         """Run one of the package's own queries by name."""
         return self.select(load_query(name))
+
+
+class RemoteKnowledgeGraph(KnowledgeGraph):
+    """The same reads against a remote SPARQL 1.1 endpoint."""
+
+    def __init__(self, settings: Settings) -> None:
+        from wissensgraph.remote import RemoteExecutor
+
+        assert settings.sparql_endpoint
+        self._executor = RemoteExecutor(
+            settings.sparql_endpoint,
+            timeout=settings.sparql_timeout,
+            max_bytes=int(settings.sparql_max_result_mb * 1_000_000),
+        )
+
+    def _json(self, query: str, form: str) -> dict[str, object]:
+        from wissensgraph.sparql import QueryRequest
+
+        response = self._executor.execute(
+            QueryRequest(query=query, form=form, media_type="application/sparql-results+json")  # type: ignore[arg-type]
+        )
+        return json.loads(response.body)
+
+    def __len__(self) -> int:
+        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return int(rows[0]["n"] or 0)
+
+    def select(self, query: str) -> list[Row]:
+        """Run a SELECT query remotely and return rows with plain text values."""
+        result = self._json(query, "SELECT")
+        names = result["head"]["vars"]  # type: ignore[index]
+        bindings = result["results"]["bindings"]  # type: ignore[index]
+        return [{n: (b[n]["value"] if n in b else None) for n in names} for b in bindings]
+
+    def ask(self, query: str) -> bool:
+        """Run an ASK query remotely."""
+        return bool(self._json(query, "ASK")["boolean"])
 
 
 @dataclass(frozen=True)
@@ -123,6 +164,36 @@ def build(settings: Settings) -> BuildSummary:
     sources = read_sources(settings)
     if not sources.report.conforms:
         raise ShapeViolation(sources.report)
+    if settings.sparql_endpoint:
+        _build_remote(settings, sources)
+    else:
+        _build_embedded(settings, sources)
+    graph = KnowledgeGraph.open(settings)
+    return BuildSummary(
+        store=settings.store_dir
+        if not settings.sparql_endpoint
+        else Path(settings.sparql_endpoint),
+        files=sources.files,
+        ontology_triples=len(sources.vocabulary),
+        data_triples=len(sources.data),
+        case_studies_per_action_field=graph.named("case_studies_per_action_field"),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _build_remote(settings: Settings, sources: Sources) -> None:
+    from wissensgraph.remote import replace_graphs
+
+    endpoint = settings.sparql_update_endpoint or settings.sparql_endpoint
+    assert endpoint
+    replace_graphs(
+        endpoint,
+        {str(ONTOLOGY_GRAPH): sources.vocabulary, str(DATA_GRAPH): sources.data},
+        timeout=settings.sparql_timeout,
+    )
+
+
+def _build_embedded(settings: Settings, sources: Sources) -> None:
     stores = settings.home / "stores"
     stores.mkdir(parents=True, exist_ok=True)
     target = stores / f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
@@ -135,17 +206,9 @@ def build(settings: Settings) -> BuildSummary:
     except OSError as exc:
         shutil.rmtree(target, ignore_errors=True)
         raise StoreError(f"Graph konnte nicht nach {target} geschrieben werden: {exc}") from exc
+    previous = settings.store_dir.resolve() if settings.store_dir.is_symlink() else None
     _switch(settings.store_dir, target)
-    _remove_unused(stores, keep=target)
-    graph = KnowledgeGraph.open(settings)
-    return BuildSummary(
-        store=settings.store_dir,
-        files=sources.files,
-        ontology_triples=len(sources.vocabulary),
-        data_triples=len(sources.data),
-        case_studies_per_action_field=graph.named("case_studies_per_action_field"),
-        seconds=time.perf_counter() - started,
-    )
+    _remove_unused(stores, keep={target.resolve(), previous})
 
 
 def _load(store: ox.Store, graph: Graph, into: object) -> None:
@@ -164,10 +227,41 @@ def _switch(link: Path, target: Path) -> None:
     os.replace(staging, link)
 
 
-def _remove_unused(stores: Path, *, keep: Path) -> None:
+def _remove_unused(stores: Path, *, keep: set[Path | None]) -> None:
+    """Delete older stores, keeping the new one and the one a running server may still read."""
     for old in stores.iterdir():
-        if old != keep and old.is_dir():
+        if old.resolve() not in keep and old.is_dir():
             shutil.rmtree(old, ignore_errors=True)
+
+
+#: Export formats: name -> (pyoxigraph format, keeps named graphs).
+EXPORT_FORMATS: dict[str, tuple[str, bool]] = {
+    "nquads": ("N_QUADS", True),
+    "trig": ("TRIG", True),
+    "turtle": ("TURTLE", False),
+    "ntriples": ("N_TRIPLES", False),
+}
+
+
+def export(settings: Settings, output: BinaryIO, fmt: str = "nquads") -> None:
+    """Write the whole store; triple formats get the union of all graphs."""
+    if settings.sparql_endpoint:
+        raise StoreError(
+            "Export liest den eingebetteten Speicher; "
+            "ein entfernter Endpunkt hat seinen eigenen Dump."
+        )
+    if fmt not in EXPORT_FORMATS:
+        raise InputError(f"Unbekanntes Exportformat {fmt!r} (möglich: {', '.join(EXPORT_FORMATS)})")
+    name, keeps_graphs = EXPORT_FORMATS[fmt]
+    if not settings.store_dir.exists():
+        raise StoreError(f"Kein Graph unter {settings.store_dir}. Zuerst bauen: wissensgraph build")
+    store = ox.Store.read_only(str(settings.store_dir.resolve()))
+    rdf_format = getattr(ox.RdfFormat, name)
+    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    if keeps_graphs:
+        store.dump(output, format=rdf_format)
+    else:
+        ox.serialize((quad.triple for quad in store), output, format=rdf_format, prefixes=prefixes)
 
 
 @contextmanager

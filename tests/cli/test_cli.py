@@ -106,3 +106,23 @@ def test_store_is_readable_by_oxigraph_itself(built_settings: Settings) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "regionLabel,decade,caseStudies"
     assert any(line.startswith("Thüringen,") for line in result.stdout.splitlines())
+
+
+def test_export_writes_every_quad(built_settings: Settings, tmp_path: Path) -> None:
+    import rdflib
+
+    from wissensgraph.graph import KnowledgeGraph
+
+    target = tmp_path / "graph.nq"
+    result = run_cli("export", "-o", str(target), home=built_settings.home)
+    assert result.returncode == 0, result.stderr
+    dataset = rdflib.Dataset()
+    dataset.parse(target, format="nquads")
+    assert len(dataset) == len(KnowledgeGraph.open(built_settings))
+    assert not list(tmp_path.glob(".*.part"))
+
+
+def test_serve_without_a_store_says_how_to_build(tmp_path: Path) -> None:
+    result = run_cli("serve", "--port", "1", home=tmp_path / "leer")
+    assert result.returncode == 3
+    assert "wissensgraph build" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,1 @@
+"""HTTP interface: thin routers that translate requests into core calls."""

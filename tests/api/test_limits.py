@@ -1,0 +1,86 @@
+"""No query knocks the server over: time limit, size limit, and other clients keep being served."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.api.conftest import start_server, stop
+from wissensgraph.config import Settings
+
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+QUICK = "ASK { ?s ?p ?o }"
+
+
+@pytest.fixture(scope="module")
+def strict_server(built_settings: Settings) -> Iterator[str]:
+    """A server with a 2 s time limit and a 50 kB result limit."""
+    process, url = start_server(
+        {
+            "WISSENSGRAPH_HOME": str(built_settings.home),
+            "WISSENSGRAPH_SPARQL_TIMEOUT": "2",
+            "WISSENSGRAPH_SPARQL_WORKERS": "2",
+            "WISSENSGRAPH_SPARQL_MAX_RESULT_MB": "0.05",
+        }
+    )
+    try:
+        yield url
+    finally:
+        stop(process)
+
+
+def test_pathological_query_times_out_while_others_are_answered(strict_server: str) -> None:
+    outcome: dict[str, httpx.Response] = {}
+
+    def slow() -> None:
+        outcome["slow"] = httpx.get(strict_server + "/sparql", params={"query": SLOW}, timeout=30)
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    time.sleep(0.3)
+    answered = 0
+    deadline = time.monotonic() + 1.5
+    while time.monotonic() < deadline:  # bounded: at most ~1.5 s of requests
+        response = httpx.get(strict_server + "/sparql", params={"query": QUICK}, timeout=5)
+        assert response.status_code == 200
+        answered += 1
+    thread.join(timeout=30)
+    assert answered >= 5
+    slow_response = outcome["slow"]
+    assert slow_response.status_code == 504
+    assert "Zeitlimit" in slow_response.text and slow_response.headers["retry-after"]
+    after = httpx.get(strict_server + "/sparql", params={"query": QUICK}, timeout=5)
+    assert after.status_code == 200 and after.json()["boolean"] is True
+
+
+def test_result_size_limit_has_a_clear_message(strict_server: str) -> None:
+    response = httpx.get(strict_server + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert response.status_code == 413
+    assert "LIMIT" in response.text
+    small = httpx.get(
+        strict_server + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 5"}
+    )
+    assert small.status_code == 200
+
+
+def test_concurrent_queries_do_not_block_each_other(strict_server: str) -> None:
+    results: list[int] = []
+    lock = threading.Lock()
+
+    def client() -> None:
+        with httpx.Client(timeout=10) as http:
+            for _ in range(10):
+                status = http.get(strict_server + "/sparql", params={"query": QUICK}).status_code
+                with lock:
+                    results.append(status)
+
+    threads = [threading.Thread(target=client) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert results == [200] * 80
