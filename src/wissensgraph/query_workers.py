@@ -7,6 +7,7 @@ runs a user's query itself and so keeps answering while a worker is stuck.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import queue
 import socket
@@ -148,40 +149,81 @@ class WorkerPool:
         if not self._closed:
             self._idle.put(self._start())
 
+    def _busy(self) -> ServiceBusy:
+        return ServiceBusy(
+            f"Alle Abfrage-Prozesse waren {self._timeout:g} s lang belegt; bitte später erneut "
+            "versuchen. All query workers are busy."
+        )
+
+    def _timed_out(self, worker: _Worker) -> QueryTimeout:
+        threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
+        return QueryTimeout(
+            f"Die Abfrage wurde nach {self._timeout:g} s abgebrochen (Zeitlimit). "
+            f"Query stopped after the time limit of {self._timeout:g} s."
+        )
+
+    def _broken(self, worker: _Worker) -> StoreError:
+        threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
+        return StoreError("Ein Abfrage-Prozess ist abgebrochen; bitte erneut versuchen.")
+
+    @staticmethod
+    def _message(request: QueryRequest) -> dict[str, Any]:
+        return {
+            "query": request.query,
+            "media_type": request.media_type,
+            "default_graphs": list(request.default_graphs),
+            "named_graphs": list(request.named_graphs),
+        }
+
     def execute(self, request: QueryRequest) -> QueryResponse:
         """Run a query in an idle worker; stop it at the time limit."""
         started = time.monotonic()
         try:
             worker = self._idle.get(timeout=self._timeout)
         except queue.Empty:
-            raise ServiceBusy(
-                f"Alle Abfrage-Prozesse waren {self._timeout:g} s lang belegt; bitte später erneut "
-                "versuchen. All query workers are busy."
-            ) from None
+            raise self._busy() from None
         remaining = max(0.1, self._timeout - (time.monotonic() - started))
         try:
-            worker.conn.send(
-                {
-                    "query": request.query,
-                    "media_type": request.media_type,
-                    "default_graphs": list(request.default_graphs),
-                    "named_graphs": list(request.named_graphs),
-                }
-            )
-            ready = worker.conn.poll(remaining)
-            reply = worker.conn.recv() if ready else None
-        except (EOFError, OSError, BrokenPipeError):
-            threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
-            raise StoreError(
-                "Ein Abfrage-Prozess ist abgebrochen; bitte erneut versuchen."
-            ) from None
+            worker.conn.send(self._message(request))
+            reply = worker.conn.recv() if worker.conn.poll(remaining) else None
+        except (EOFError, OSError):
+            raise self._broken(worker) from None
         if reply is None:
-            threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
-            raise QueryTimeout(
-                f"Die Abfrage wurde nach {self._timeout:g} s abgebrochen (Zeitlimit). "
-                f"Query stopped after the time limit of {self._timeout:g} s."
-            )
+            raise self._timed_out(worker)
         self._idle.put(worker)
+        return self._response(reply)
+
+    async def execute_async(self, request: QueryRequest) -> QueryResponse:
+        """The same, waiting on the worker's socket in the event loop instead of a thread."""
+        loop = asyncio.get_running_loop()
+        started = time.monotonic()
+        try:
+            worker = self._idle.get_nowait()
+        except queue.Empty:
+            try:
+                worker = await loop.run_in_executor(None, self._idle.get, True, self._timeout)
+            except queue.Empty:
+                raise self._busy() from None
+        remaining = max(0.1, self._timeout - (time.monotonic() - started))
+        ready: asyncio.Future[None] = loop.create_future()
+        fd = worker.conn.fileno()
+        try:
+            worker.conn.send(self._message(request))
+            loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+            try:
+                await asyncio.wait_for(ready, remaining)
+            finally:
+                loop.remove_reader(fd)
+            reply = worker.conn.recv()
+        except TimeoutError:  # before OSError, of which it is a subclass
+            raise self._timed_out(worker) from None
+        except (EOFError, OSError):
+            raise self._broken(worker) from None
+        self._idle.put(worker)
+        return self._response(reply)
+
+    @staticmethod
+    def _response(reply: tuple[str, str, Any]) -> QueryResponse:
         status, kind, payload = reply
         if status == "ok":
             return QueryResponse(media_type=kind, body=payload)

@@ -10,12 +10,12 @@ from wissensgraph.config import Settings
 from wissensgraph.sparql import QueryExecutor
 
 
-def get_settings_dep(request: Request) -> Settings:
-    """The settings the app was created with."""
+async def get_settings_dep(request: Request) -> Settings:
+    """The settings the app was created with (async: no thread hop per request)."""
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_executor(request: Request) -> QueryExecutor:
+async def get_executor(request: Request) -> QueryExecutor:
     """The executor created in the app's lifespan."""
     return request.app.state.executor  # type: ignore[no-any-return]
 

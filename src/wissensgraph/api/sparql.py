@@ -38,7 +38,11 @@ async def _answer(
         named_graphs=named_graphs,
         service_allow=settings.sparql_service_allow,
     )
-    result = await run_in_threadpool(executor.execute, request)
+    run_async = getattr(executor, "execute_async", None)
+    if run_async is not None:
+        result = await run_async(request)
+    else:
+        result = await run_in_threadpool(executor.execute, request)
     return Response(
         content=result.body,
         media_type=result.media_type,

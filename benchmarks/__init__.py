@@ -1,0 +1,1 @@
+"""Benchmarks: commands that print tables comparing the project with its peers in the same run."""

@@ -1,0 +1,1 @@
+"""Peer servers started by the benchmarks, each in its own process."""

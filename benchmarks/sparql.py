@@ -1,0 +1,266 @@
+"""SPARQL benchmark: the competency queries over HTTP against this endpoint and its peers.
+
+Run: ``.venv/bin/python -m benchmarks.sparql --sizes 100k 1M`` (or ``make bench``). For each size
+it generates synthetic data, builds a store with the project's own loader, starts
+``wissensgraph serve`` and rdflib-endpoint on loopback, and times every competency query over
+HTTP and in-process with pyoxigraph (the limit). It prints one table per size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+
+from benchmarks.synthetic import write
+from wissensgraph.config import PROJECT_ROOT
+from wissensgraph.graph import _switch
+from wissensgraph.namespaces import DATA_GRAPH, ONTOLOGY_GRAPH
+from wissensgraph.rdf_files import collect_files, parse_files
+
+QUERIES = sorted((PROJECT_ROOT / "data" / "queries").glob("cq*.rq"))
+BIN = Path(sys.executable).parent
+ACCEPT = "application/sparql-results+json"
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its children, in MB."""
+    total = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += int(
+                next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS"))
+            )
+            for task in Path(f"/proc/{current}/task").iterdir():
+                children = (task / "children").read_text().split()
+                pending.extend(int(c) for c in children)
+        except (FileNotFoundError, ProcessLookupError, StopIteration):
+            continue
+    return total / 1024
+
+
+def _wait(url: str, process: subprocess.Popen[bytes], limit: float) -> float:
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: server exited")
+        try:
+            response = httpx.get(
+                url, params={"query": "ASK {}"}, headers={"Accept": ACCEPT}, timeout=5
+            )
+            if response.status_code == 200:
+                return time.perf_counter() - started
+        except httpx.TransportError:
+            pass
+        time.sleep(0.02)
+    raise RuntimeError(f"{url}: not up after {limit} s")
+
+
+@dataclass
+class Timing:
+    p50: float | None
+    p99: float | None
+    note: str = ""
+
+
+def _percentiles(samples: list[float]) -> Timing:
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    return Timing(statistics.median(ordered) * 1000, p99 * 1000)
+
+
+def _time_http(url: str, query: str, repeats: int, timeout: float) -> Timing:
+    samples = []
+    with httpx.Client(timeout=timeout) as client:
+        for _ in range(repeats):
+            started = time.perf_counter()
+            try:
+                response = client.post(url, data={"query": query}, headers={"Accept": ACCEPT})
+            except httpx.TimeoutException:
+                return Timing(None, None, f">{timeout:g}s")
+            if response.status_code != 200:
+                return Timing(None, None, f"HTTP {response.status_code}")
+            _ = response.content
+            samples.append(time.perf_counter() - started)
+    return _percentiles(samples)
+
+
+def _time_inprocess(store: ox.Store, query: str, repeats: int) -> Timing:
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = store.query(query, use_default_graph_as_union=True)
+        result.serialize(format=ox.QueryResultsFormat.JSON)
+        samples.append(time.perf_counter() - started)
+    return _percentiles(samples)
+
+
+def _build_store(home: Path, data: Path) -> float:
+    """The project's own loader (bulk load into named graphs, atomic switch), timed."""
+    started = time.perf_counter()
+    vocabulary = parse_files(collect_files([PROJECT_ROOT / "ontology"])).graph
+    target = home / "stores" / "bench"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    store = ox.Store(str(target))
+    store.bulk_load(
+        vocabulary.serialize(format="nt", encoding="utf-8"),
+        format=ox.RdfFormat.N_TRIPLES,
+        to_graph=ox.NamedNode(str(ONTOLOGY_GRAPH)),
+    )
+    store.bulk_load(
+        path=str(data), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(DATA_GRAPH))
+    )
+    store.flush()
+    del store
+    _switch(home / "store", target)
+    return time.perf_counter() - started
+
+
+def _fmt(t: Timing) -> str:
+    if t.p50 is None:
+        return t.note
+    return f"{t.p50:8.1f} / {t.p99:8.1f}"
+
+
+def run(size: int, *, repeats: int, rdflib_repeats: int, rdflib_timeout: float) -> None:
+    with tempfile.TemporaryDirectory(prefix="wg-bench-") as tmp:
+        work = Path(tmp)
+        data = work / "synthetic.nt"
+        triples = write(data, size)
+        home = work / "home"
+        load_s = _build_store(home, data)
+
+        port = _port()
+        ours = subprocess.Popen(
+            [str(BIN / "wissensgraph"), "serve", "--port", str(port)],
+            env={
+                **os.environ,
+                "WISSENSGRAPH_HOME": str(home),
+                "WISSENSGRAPH_SPARQL_TIMEOUT": "120",
+                "WISSENSGRAPH_SPARQL_MAX_RESULT_MB": "500",
+            },
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        ours_url = f"http://127.0.0.1:{port}/sparql"
+        cold_start = _wait(ours_url, ours, 60)
+
+        peer_port = _port()
+        rdflib_started = time.perf_counter()
+        peer = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.peers.rdflib_endpoint_server",
+                str(peer_port),
+                str(data),
+                *map(str, collect_files([PROJECT_ROOT / "ontology"])),
+            ],
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        peer_url = f"http://127.0.0.1:{peer_port}/"
+        try:
+            rdflib_load = _wait(peer_url, peer, 1800)
+            store = ox.Store.read_only(str((home / "store").resolve()))
+            rows = []
+            for path in QUERIES:
+                query = path.read_text(encoding="utf-8")
+                _time_http(ours_url, query, 2, 120)  # warm up
+                http = _time_http(ours_url, query, repeats, 120)
+                local = _time_inprocess(store, query, repeats)
+                peer_t = _time_http(peer_url, query, rdflib_repeats, rdflib_timeout)
+                rows.append((path.stem[:30], http, local, peer_t))
+            ours_rss, peer_rss = _rss_mb(ours.pid), _rss_mb(peer.pid)
+        finally:
+            for process in (ours, peer):
+                process.terminate()
+                process.wait(timeout=30)
+        del rdflib_started
+
+    print(
+        f"\n## {triples:,} synthetic triples (+ ontology); p50 / p99 in ms over HTTP unless noted\n"
+    )
+    print(
+        "| query | wissensgraph HTTP | pyoxigraph in-process | rdflib-endpoint HTTP "
+        "| ours / pyoxigraph p50 | rdflib / ours p50 |"
+    )
+    print("|---|---|---|---|---|---|")
+    for name, http, local, peer_t in rows:
+        ratio = f"{http.p50 / local.p50:.2f}x" if http.p50 and local.p50 else "–"
+        speedup = (
+            f"{peer_t.p50 / http.p50:.0f}x"
+            if peer_t.p50 and http.p50
+            else (
+                f"> {rdflib_timeout / (http.p50 / 1000):.0f}x"
+                if http.p50 and peer_t.note.startswith(">")
+                else "–"
+            )
+        )
+        print(f"| {name} | {_fmt(http)} | {_fmt(local)} | {_fmt(peer_t)} | {ratio} | {speedup} |")
+    print()
+    print("| measure | wissensgraph | rdflib-endpoint |")
+    print("|---|---|---|")
+    print(
+        f"| load (s) | {load_s:.1f} (bulk load into store) "
+        f"| {rdflib_load:.1f} (parse into memory, until first answer) |"
+    )
+    print(f"| cold start of serve on the built store (s) | {cold_start:.2f} | – |")
+    print(f"| resident memory, server and workers (MB) | {ours_rss:.0f} | {peer_rss:.0f} |")
+
+
+def _size(text: str) -> int:
+    text = text.lower()
+    factor = {"k": 1_000, "m": 1_000_000}.get(text[-1], 1)
+    return int(float(text.rstrip("km")) * factor)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", nargs="+", default=["100k", "1M"], help="triples, e.g. 100k 1M")
+    parser.add_argument(
+        "--repeats", type=int, default=30, help="timed runs per query (ours, pyoxigraph)"
+    )
+    parser.add_argument(
+        "--rdflib-repeats", type=int, default=3, help="timed runs per query (rdflib-endpoint)"
+    )
+    parser.add_argument(
+        "--rdflib-timeout",
+        type=float,
+        default=60,
+        help="seconds before a peer query counts as too slow",
+    )
+    args = parser.parse_args()
+    for size in args.sizes:
+        run(
+            _size(size),
+            repeats=args.repeats,
+            rdflib_repeats=args.rdflib_repeats,
+            rdflib_timeout=args.rdflib_timeout,
+        )
+
+
+if __name__ == "__main__":
+    main()
