@@ -157,6 +157,7 @@ def run(size: int, *, repeats: int, rdflib_repeats: int, rdflib_timeout: float) 
                 "WISSENSGRAPH_HOME": str(home),
                 "WISSENSGRAPH_SPARQL_TIMEOUT": "120",
                 "WISSENSGRAPH_SPARQL_MAX_RESULT_MB": "500",
+                "WISSENSGRAPH_SEARCH_ENABLED": "false",
             },
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -29,6 +29,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+eval_app = typer.Typer(
+    help="Measure quality against the judgements in data/eval/.", no_args_is_help=True
+)
+app.add_typer(eval_app, name="eval")
+
 #: One exit code per kind of failure, so scripts can tell them apart.
 EXIT_CODES: dict[type[WissensgraphError], int] = {
     ShapeViolation: 1,
@@ -83,11 +88,18 @@ def validate(
 
 @app.command()
 @_handles_errors
-def build(lang: Lang = "de") -> None:
-    """Validate ontology and data, then write them into the store; invalid input changes nothing."""
+def build(
+    lang: Lang = "de",
+    index: Annotated[bool, typer.Option(help="Also build the search index.")] = True,
+) -> None:
+    """Validate ontology and data, write them into the store, then the search index.
+
+    Invalid input changes nothing.
+    """
     from wissensgraph.graph import build as build_graph
 
-    summary = build_graph(get_settings())
+    settings = get_settings()
+    summary = build_graph(settings)
     de = lang == "de"
     typer.echo(
         f"{'Graph gebaut' if de else 'Graph built'}: {summary.store} "
@@ -103,6 +115,22 @@ def build(lang: Lang = "de") -> None:
     typer.echo(f"  {'Fallstudien je Handlungsfeld' if de else 'Case studies per action field'}:")
     for row in summary.case_studies_per_action_field:
         typer.echo(f"    {row['count']:>4}  {row['label']}")
+    if index:
+        from wissensgraph.graph import KnowledgeGraph
+        from wissensgraph.search.index import ensure_index
+
+        search_index, status = ensure_index(settings, KnowledgeGraph.open(settings), progress=True)
+        state = (
+            ("neu gebaut" if de else "rebuilt")
+            if status.rebuilt
+            else ("aktuell" if de else "current")
+        )
+        typer.echo(
+            f"  {'Suchindex' if de else 'Search index'} ({settings.search_model}): {state}, "
+            f"{search_index.manifest['documents']} {'Dokumente' if de else 'documents'}, "
+            f"{search_index.manifest.get('passages', '?')} {'Passagen' if de else 'passages'} "
+            f"({status.seconds:.1f} s)"
+        )
 
 
 @app.command()
@@ -113,6 +141,104 @@ def stats(lang: Lang = "de") -> None:
     from wissensgraph.graph import KnowledgeGraph
 
     typer.echo(render_stats(collection_stats(KnowledgeGraph.open(get_settings())), lang))
+
+
+def _searcher(settings: Any) -> Any:
+    from wissensgraph.graph import KnowledgeGraph
+    from wissensgraph.search.encoder import get_encoder
+    from wissensgraph.search.hybrid import Searcher
+    from wissensgraph.search.index import ensure_index
+
+    index, _ = ensure_index(settings, KnowledgeGraph.open(settings), progress=True)
+    return Searcher(index, get_encoder(settings.search_model), rrf_k=settings.search_rrf_k)
+
+
+@app.command()
+@_handles_errors
+def search(
+    text: Annotated[str, typer.Argument(help="What to look for, in German or English.")],
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help="Number of hits.")] = 10,
+    handlungsfeld: Annotated[list[str] | None, typer.Option(help="Action field slug.")] = None,
+    prinzip: Annotated[list[str] | None, typer.Option(help="NLC concept slug.")] = None,
+    akteursgruppe: Annotated[list[str] | None, typer.Option(help="Actor group slug.")] = None,
+    bundesland: Annotated[list[str] | None, typer.Option(help="Region slug.")] = None,
+    von: Annotated[int | None, typer.Option(help="Active in or after this year.")] = None,
+    bis: Annotated[int | None, typer.Option(help="Active in or before this year.")] = None,
+    mode: Annotated[
+        Literal["hybrid", "dense", "lexical"], typer.Option(help="Retriever.")
+    ] = "hybrid",
+    lang: Lang = "de",
+) -> None:
+    """Search case studies by meaning and words; prints a ranked table with the reasons."""
+    from wissensgraph.search.hybrid import Filters
+
+    filters = Filters(
+        tuple(handlungsfeld or ()),
+        tuple(prinzip or ()),
+        tuple(akteursgruppe or ()),
+        tuple(bundesland or ()),
+        von,
+        bis,
+    )
+    result = _searcher(get_settings()).search(text, k=k, filters=filters, mode=mode, lang=lang)
+    de = lang == "de"
+    if result.expanded:
+        typer.echo(
+            f"{'Begriffe erkannt' if de else 'Concepts recognised'}: {', '.join(result.expanded)}"
+        )
+    if not result.hits:
+        typer.echo("Keine Treffer." if de else "No hits.")
+    for rank, hit in enumerate(result.hits, start=1):
+        parts = ", ".join(
+            f"{name} {value:.2f}"
+            for name, value in (
+                ("dense", hit.dense),
+                ("bm25", hit.lexical),
+                ("concept", hit.concept),
+            )
+            if value is not None
+        )
+        typer.echo(f"{rank:>2}. {hit.title} ({hit.city})  [{hit.score:.4f}; {parts}]")
+        if hit.concepts:
+            typer.echo(f"    {'über' if de else 'via'}: {', '.join(hit.concepts)}")
+        if hit.passage:
+            typer.echo(f"    „{_cut(hit.passage, 160)}“")
+        typer.echo(f"    /id/fallstudie/{hit.slug}")
+
+
+@eval_app.command("search")
+@_handles_errors
+def eval_search(
+    models: Annotated[
+        list[str] | None,
+        typer.Option("--model", help="Encoders to compare (default: MiniLM and USE multilingual)."),
+    ] = None,
+    judgements: Annotated[Path | None, typer.Option(help="JSON-lines judgements file.")] = None,
+) -> None:
+    """nDCG@10, MRR and Recall@10 for dense, lexical and hybrid search, per encoder."""
+    from wissensgraph.evaluation import evaluate, load_judgements
+
+    settings = get_settings()
+    judged = load_judgements(judgements or settings.data_dir / "eval" / "search_queries.jsonl")
+    names = models or ["all-MiniLM-L6-v2", "use-multilingual-v3"]
+    typer.echo(f"{len(judged)} Anfragen / queries\n")
+    typer.echo(
+        f"{'encoder':<22} {'retriever':<8} {'nDCG@10':>8} {'MRR':>6} {'R@10':>6} "
+        f"{'nDCG de':>8} {'nDCG en':>8} {'p50 ms':>7}"
+    )
+    german = [j for j in judged if j.lang == "de"]
+    english = [j for j in judged if j.lang == "en"]
+    for name in names:
+        searcher = _searcher(settings.model_copy(update={"search_model": name}))
+        for mode in ("dense", "lexical", "hybrid"):
+            scores = evaluate(searcher, judged, mode)  # type: ignore[arg-type]
+            de_scores = evaluate(searcher, german, mode)  # type: ignore[arg-type]
+            en_scores = evaluate(searcher, english, mode)  # type: ignore[arg-type]
+            typer.echo(
+                f"{name:<22} {mode:<8} {scores.ndcg:>8.3f} {scores.mrr:>6.3f} "
+                f"{scores.recall:>6.3f} {de_scores.ndcg:>8.3f} {en_scores.ndcg:>8.3f} "
+                f"{scores.latency_ms:>7.1f}"
+            )
 
 
 @app.command()

@@ -51,6 +51,29 @@ class Settings(BaseSettings):
         default=None, description="URL of the remote SPARQL 1.1 update endpoint (for build)."
     )
 
+    search_model: str = Field(
+        default="use-multilingual-v3",
+        description="Sentence encoder: all-MiniLM-L6-v2 (offline, bundled), use-multilingual-v3 "
+        "(offline, bundled) or any sentence-transformers name or folder.",
+    )
+    search_index: Literal["flat", "hnsw"] = Field(
+        default="flat", description="FAISS index: exact inner product, or HNSW for large sets."
+    )
+    search_enabled: bool = Field(
+        default=True, description="Serve /search (loads the encoder and index at start)."
+    )
+    search_rrf_k: int = Field(
+        default=10,
+        ge=1,
+        description="Constant of reciprocal-rank fusion (smaller: top ranks count more).",
+    )
+
+    @property
+    def index_dir(self) -> Path:
+        """Where the search index for the configured model lives inside ``home``."""
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in self.search_model)
+        return self.home / "index" / f"{safe}-{self.search_index}"
+
     @property
     def store_dir(self) -> Path:
         """Where the Oxigraph store lives inside ``home``."""

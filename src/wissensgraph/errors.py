@@ -16,6 +16,10 @@ class InputError(WissensgraphError):
     """A file or argument cannot be read: missing, unparsable, of an unknown format."""
 
 
+class ParameterError(InputError):
+    """A request parameter is well-formed but not acceptable (unknown filter value, empty query)."""
+
+
 class ShapeViolation(WissensgraphError):
     """Data does not conform to the SHACL shapes; carries the full report."""
 

@@ -126,3 +126,18 @@ def test_serve_without_a_store_says_how_to_build(tmp_path: Path) -> None:
     result = run_cli("serve", "--port", "1", home=tmp_path / "leer")
     assert result.returncode == 3
     assert "wissensgraph build" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_search_prints_a_ranked_table(built_settings: Settings) -> None:
+    result = run_cli("search", "Wächterhaus Leipzig", "-k", "3", home=built_settings.home)
+    assert result.returncode == 0, result.stderr
+    assert (
+        " 1. " in result.stdout
+        and "/id/fallstudie/waechterhaeuser-haushalten-leipzig" in result.stdout
+    )
+
+
+def test_search_with_unknown_filter_is_one_line(built_settings: Settings) -> None:
+    result = run_cli("search", "x", "--bundesland", "atlantis", home=built_settings.home)
+    assert result.returncode == 2
+    assert "atlantis" in result.stderr and "Traceback" not in result.stderr

@@ -2,15 +2,52 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 
 from wissensgraph import __version__
-from wissensgraph.api import errors, linked_data, sparql, web
+from wissensgraph.api import errors, linked_data, search, sparql, web
 from wissensgraph.config import Settings, get_settings
 from wissensgraph.executors import open_executor
+from wissensgraph.search.hybrid import Searcher
+
+
+class SearchState:
+    """The searcher for the graph the store points to now; a new build makes it reload."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._lock = threading.Lock()
+        self._built_from: Path | None = None
+        self._searcher: Searcher | None = None
+        self.current()
+
+    def _store_version(self) -> Path | None:
+        store = self._settings.store_dir
+        return store.resolve() if store.exists() and not self._settings.sparql_endpoint else None
+
+    def current(self) -> Searcher:
+        """The searcher, reloaded first if the graph changed since it was built (never stale)."""
+        version = self._store_version()
+        if self._searcher is not None and version == self._built_from:
+            return self._searcher
+        with self._lock:
+            if self._searcher is None or self._store_version() != self._built_from:
+                from wissensgraph.graph import KnowledgeGraph
+                from wissensgraph.search.encoder import get_encoder
+                from wissensgraph.search.index import ensure_index
+
+                settings = self._settings
+                index, _ = ensure_index(settings, KnowledgeGraph.open(settings))
+                self._searcher = Searcher(
+                    index, get_encoder(settings.search_model), rrf_k=settings.search_rrf_k
+                )
+                self._built_from = version
+            return self._searcher
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -21,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.executor = open_executor(settings)
         try:
+            app.state.search = SearchState(settings) if settings.search_enabled else None
             yield
         finally:
             app.state.executor.close()
@@ -34,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     errors.install(app)
     app.include_router(sparql.router)
+    app.include_router(search.router)
     app.include_router(linked_data.router)
     app.include_router(web.router)
     return app

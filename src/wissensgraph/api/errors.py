@@ -10,6 +10,7 @@ from wissensgraph.errors import (
     InputError,
     NotAcceptable,
     NotFound,
+    ParameterError,
     QuerySyntaxError,
     QueryTimeout,
     ResultTooLarge,
@@ -21,6 +22,7 @@ from wissensgraph.errors import (
 )
 
 STATUS: dict[type[WissensgraphError], int] = {
+    ParameterError: 422,
     QuerySyntaxError: 400,
     InputError: 400,
     UpdateRefused: 403,

@@ -1,0 +1,96 @@
+"""Search and "more like this" over HTTP; the work happens in ``wissensgraph.search``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
+
+from wissensgraph.errors import ParameterError, ServiceBusy
+from wissensgraph.search.hybrid import Filters, Hit, Searcher
+
+router = APIRouter(tags=["Suche / Search"])
+
+
+class HitOut(BaseModel):
+    """One hit with its score parts and the reasons it matched."""
+
+    iri: str
+    slug: str
+    title: str
+    city: str
+    score: float
+    dense: float | None
+    lexical: float | None
+    concept: float | None
+    ranks: dict[str, int]
+    passage: str
+    concepts: list[str]
+
+
+class SearchOut(BaseModel):
+    """A ranked answer and how the query was read."""
+
+    query: str
+    mode: str
+    total: int
+    expanded: list[str]
+    hits: list[HitOut]
+
+
+def _searcher(request: Request) -> Searcher:
+    state = request.app.state.search
+    if state is None:
+        raise ServiceBusy("Die Suche ist abgeschaltet (WISSENSGRAPH_SEARCH_ENABLED=false).")
+    return state.current()  # type: ignore[no-any-return]
+
+
+def _out(hit: Hit) -> HitOut:
+    return HitOut(**hit.__dict__)
+
+
+@router.get("/search", response_model=SearchOut, summary="Search case studies")
+async def search(
+    request: Request,
+    q: Annotated[str, Query(min_length=1, max_length=500, description="Query, German or English.")],
+    k: Annotated[int, Query(ge=1, le=100, description="Number of hits.")] = 10,
+    handlungsfeld: Annotated[list[str], Query(description="Action field slug(s).")] = [],  # noqa: B006
+    prinzip: Annotated[list[str], Query(description="NLC concept slug(s).")] = [],  # noqa: B006
+    akteursgruppe: Annotated[list[str], Query(description="Actor group slug(s).")] = [],  # noqa: B006
+    bundesland: Annotated[list[str], Query(description="Region slug(s).")] = [],  # noqa: B006
+    von: Annotated[int | None, Query(ge=1900, le=2100, description="Active in or after.")] = None,
+    bis: Annotated[int | None, Query(ge=1900, le=2100, description="Active in or before.")] = None,
+    mode: Annotated[Literal["hybrid", "dense", "lexical"], Query()] = "hybrid",
+    lang: Annotated[Literal["de", "en"], Query()] = "de",
+) -> SearchOut:
+    """Hybrid search (dense + BM25 + graph concepts), filters applied before ranking."""
+    if not q.strip():
+        raise ParameterError("Die Suchanfrage ist leer. The query is empty.")
+    filters = Filters(
+        tuple(handlungsfeld), tuple(prinzip), tuple(akteursgruppe), tuple(bundesland), von, bis
+    )
+    result = await run_in_threadpool(
+        _searcher(request).search, q, k=k, filters=filters, mode=mode, lang=lang
+    )
+    return SearchOut(
+        query=result.query,
+        mode=result.mode,
+        total=result.total,
+        expanded=result.expanded,
+        hits=[_out(h) for h in result.hits],
+    )
+
+
+@router.get(
+    "/fallstudien/{slug}/aehnliche", response_model=list[HitOut], summary="Similar case studies"
+)
+async def similar(
+    request: Request,
+    slug: str,
+    k: Annotated[int, Query(ge=1, le=50)] = 5,
+    lang: Annotated[Literal["de", "en"], Query()] = "de",
+) -> list[HitOut]:
+    """Case studies closest in meaning to the given one."""
+    return [_out(h) for h in _searcher(request).similar(slug, k=k, lang=lang)]

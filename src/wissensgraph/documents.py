@@ -1,0 +1,157 @@
+"""The graph turned into search documents: one SPARQL query, one document per case study.
+
+The graph stays the single source of truth; documents (and every index built from them) are
+derived, and their fingerprint tells whether an index is stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+
+from wissensgraph.graph import KnowledgeGraph
+from wissensgraph.namespaces import FS
+
+#: Longest passage, in words; abstracts are split at sentence ends into pieces up to this size.
+PASSAGE_WORDS = 60
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A concept of one of the schemes, with every label (pref and alt) in both languages."""
+
+    iri: str
+    scheme: str
+    labels: dict[str, list[str]]
+
+    def label(self, lang: str = "de") -> str:
+        """The first label in ``lang`` (the preferred one comes first), else any."""
+        return (self.labels.get(lang) or next(iter(self.labels.values()), [self.iri]))[0]
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """Everything search knows about one case study."""
+
+    iri: str
+    title_de: str
+    title_en: str
+    abstract_de: str
+    abstract_en: str
+    city: str
+    quarter: str
+    region: str
+    start: int
+    end: int | None
+    fields: list[str] = field(default_factory=list)
+    nlc: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    instruments: list[str] = field(default_factory=list)
+    actors: list[str] = field(default_factory=list)
+
+    @property
+    def slug(self) -> str:
+        """The case study's slug, the last part of its IRI."""
+        return self.iri.removeprefix(str(FS))
+
+    def title(self, lang: str = "de") -> str:
+        """Title in ``lang``, falling back to German."""
+        return self.title_en if lang == "en" and self.title_en else self.title_de
+
+    def passages(self) -> list[tuple[str, str]]:
+        """(language, text) pieces that are embedded one by one; a document scores by its best."""
+        out: list[tuple[str, str]] = [("de", f"{self.title_de}. {self.city}")]
+        if self.title_en:
+            out.append(("en", f"{self.title_en}. {self.city}"))
+        for lang, text in (("de", self.abstract_de), ("en", self.abstract_en)):
+            out.extend((lang, piece) for piece in split_passages(text))
+        return out
+
+    def lexical_text(self, concept_labels: dict[str, Concept]) -> str:
+        """All words a keyword search should find: texts, place, actors and concept labels."""
+        labels = [
+            label
+            for iri in (*self.fields, *self.nlc, *self.groups, *self.instruments)
+            if iri in concept_labels
+            for values in concept_labels[iri].labels.values()
+            for label in values
+        ]
+        return " ".join(
+            [
+                self.title_de,
+                self.title_en,
+                self.abstract_de,
+                self.abstract_en,
+                self.city,
+                self.quarter,
+                *self.actors,
+                *labels,
+            ]
+        )
+
+
+def split_passages(text: str, limit: int = PASSAGE_WORDS) -> list[str]:
+    """Sentences grouped into passages of at most ``limit`` words."""
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
+    passages: list[str] = []
+    current: list[str] = []
+    for sentence in sentences:
+        words = len(" ".join(current + [sentence]).split())
+        if current and words > limit:
+            passages.append(" ".join(current))
+            current = []
+        current.append(sentence)
+    if current:
+        passages.append(" ".join(current))
+    return passages
+
+
+def _split(value: str | None) -> list[str]:
+    return sorted(v for v in (value or "").split("|") if v)
+
+
+def load_documents(graph: KnowledgeGraph) -> list[SearchDocument]:
+    """Every case study as a search document, in IRI order."""
+    documents = []
+    for row in graph.named("search_documents"):
+        documents.append(
+            SearchDocument(
+                iri=row["cs"] or "",
+                title_de=row["titleDe"] or "",
+                title_en=row["titleEn"] or "",
+                abstract_de=row["abstractDe"] or "",
+                abstract_en=row["abstractEn"] or "",
+                city=row["city"] or "",
+                quarter=row["quarter"] or "",
+                region=row["region"] or "",
+                start=int((row["start"] or "0")[:4]),
+                end=int(row["end"][:4]) if row["end"] else None,
+                fields=_split(row["fields"]),
+                nlc=_split(row["nlcs"]),
+                groups=_split(row["groups"]),
+                instruments=_split(row["instruments"]),
+                actors=_split(row["actors"]),
+            )
+        )
+    return documents
+
+
+def load_concepts(graph: KnowledgeGraph) -> dict[str, Concept]:
+    """Every concept of every scheme by IRI, with its labels."""
+    labels: dict[str, dict[str, list[str]]] = {}
+    schemes: dict[str, str] = {}
+    for row in graph.named("search_concepts"):
+        iri, lang = row["concept"] or "", row["lang"] or "de"
+        schemes[iri] = row["scheme"] or ""
+        bucket = labels.setdefault(iri, {}).setdefault(lang, [])
+        if row["label"] and row["label"] not in bucket:
+            bucket.append(row["label"])
+    return {iri: Concept(iri, schemes[iri], labels[iri]) for iri in labels}
+
+
+def fingerprint(documents: list[SearchDocument]) -> str:
+    """A hash of every document's content: equal fingerprints mean an index is current."""
+    payload = json.dumps([asdict(d) for d in documents], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()

@@ -1,0 +1,72 @@
+"""Dense vectors in FAISS: inner product on normalised vectors, exact by default, HNSW by setting.
+
+Works on arrays only, so it is tested with random vectors and without a model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import faiss
+import numpy as np
+
+IndexKind = Literal["flat", "hnsw"]
+
+
+class VectorIndex:
+    """Passage vectors with their row numbers; search can be limited to allowed rows."""
+
+    def __init__(self, index: faiss.Index) -> None:
+        self._index = index
+
+    @classmethod
+    def build(cls, vectors: np.ndarray, kind: IndexKind = "flat") -> VectorIndex:
+        """Index ``vectors`` (rows must be L2-normalised float32)."""
+        dimension = vectors.shape[1]
+        if kind == "hnsw":
+            index: faiss.Index = faiss.IndexHNSWFlat(dimension, 32, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efSearch = 128
+        else:
+            index = faiss.IndexFlatIP(dimension)
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        return cls(index)
+
+    def __len__(self) -> int:
+        return int(self._index.ntotal)
+
+    @property
+    def dimension(self) -> int:
+        return int(self._index.d)
+
+    def search(
+        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top ``k`` rows by inner product; ``allowed`` (row numbers) filters before ranking."""
+        k = min(k, len(self) if allowed is None else len(allowed))
+        if k <= 0:
+            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
+        params = None
+        if allowed is not None:
+            selector = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
+            params = (
+                faiss.SearchParametersHNSW(sel=selector, efSearch=max(128, k))
+                if isinstance(self._index, faiss.IndexHNSW)
+                else faiss.SearchParameters(sel=selector)
+            )
+        scores, rows = self._index.search(
+            np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), k, params=params
+        )
+        keep = rows[0] >= 0
+        return scores[0][keep], rows[0][keep]
+
+    def vectors(self, rows: np.ndarray) -> np.ndarray:
+        """The stored vectors of some rows (flat and HNSW both keep them)."""
+        return np.vstack([self._index.reconstruct(int(r)) for r in rows])
+
+    def save(self, path: Path) -> None:
+        faiss.write_index(self._index, str(path))
+
+    @classmethod
+    def load(cls, path: Path) -> VectorIndex:
+        return cls(faiss.read_index(str(path)))

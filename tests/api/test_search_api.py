@@ -1,0 +1,75 @@
+"""Search over HTTP: ranked JSON with reasons, filters, similar case studies, 422 for bad input."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.api.conftest import Server
+
+
+def test_search_returns_ranked_explained_hits(server: Server) -> None:
+    response = httpx.get(
+        server.url + "/search", params={"q": "Leerstand Kaufhaus Innenstadt", "k": 5}
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert len(body["hits"]) == 5
+    scores = [h["score"] for h in body["hits"]]
+    assert scores == sorted(scores, reverse=True)
+    top = body["hits"][0]
+    assert {"dense", "lexical", "concept", "passage", "concepts", "ranks"} <= set(top)
+    assert "stadthof-hanau" in {h["slug"] for h in body["hits"]}
+
+
+def test_filters_combine(server: Server) -> None:
+    response = httpx.get(
+        server.url + "/search",
+        params={
+            "q": "Quartier",
+            "handlungsfeld": "konversion",
+            "akteursgruppe": "zivilgesellschaft",
+            "von": 2010,
+            "k": 50,
+        },
+    )
+    assert response.status_code == 200
+    slugs = {h["slug"] for h in response.json()["hits"]}
+    assert "hallen-kalk-koeln" in slugs and "stadthof-hanau" not in slugs
+
+
+def test_bad_parameters_are_422_and_name_the_problem(server: Server) -> None:
+    cases = [
+        ({"q": ""}, "q"),
+        ({"q": "   "}, "leer"),
+        ({"q": "x", "k": 0}, "k"),
+        ({"q": "x", "k": 101}, "k"),
+        ({"q": "x", "handlungsfeld": "mondbasis"}, "mondbasis"),
+        ({"q": "x", "von": 2020, "bis": 2010}, "von"),
+    ]
+    for params, word in cases:
+        response = httpx.get(server.url + "/search", params=params)
+        assert response.status_code == 422, (params, response.text)
+        assert word in response.text
+
+
+def test_similar_case_studies(server: Server) -> None:
+    response = httpx.get(server.url + "/fallstudien/kalkbreite-zuerich/aehnliche", params={"k": 3})
+    assert response.status_code == 200
+    hits = response.json()
+    assert len(hits) == 3 and "kalkbreite-zuerich" not in {h["slug"] for h in hits}
+    assert httpx.get(server.url + "/fallstudien/gibt-es-nicht/aehnliche").status_code == 404
+
+
+def test_search_is_in_the_openapi_spec(server: Server) -> None:
+    spec = httpx.get(server.url + "/openapi.json").json()
+    parameters = {p["name"] for p in spec["paths"]["/search"]["get"]["parameters"]}
+    assert {
+        "q",
+        "k",
+        "handlungsfeld",
+        "prinzip",
+        "akteursgruppe",
+        "bundesland",
+        "von",
+        "bis",
+    } <= parameters

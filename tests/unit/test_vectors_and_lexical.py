@@ -1,0 +1,60 @@
+"""FAISS and BM25 on their own: random vectors and tiny texts, no model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from wissensgraph.search.lexical import LexicalIndex, tokens
+from wissensgraph.search.vectors import VectorIndex
+
+
+def _unit(rows: int, dim: int = 32, seed: int = 1) -> np.ndarray:
+    vectors = np.random.default_rng(seed).normal(size=(rows, dim)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+def test_each_vector_finds_itself_first(kind: str) -> None:
+    vectors = _unit(300)
+    index = VectorIndex.build(vectors, kind)  # type: ignore[arg-type]
+    for row in (0, 17, 299):
+        scores, rows = index.search(vectors[row], 3)
+        assert rows[0] == row and scores[0] == pytest.approx(1.0, abs=1e-5)
+
+
+@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+def test_allowed_rows_filter_before_ranking(kind: str) -> None:
+    vectors = _unit(300)
+    index = VectorIndex.build(vectors, kind)  # type: ignore[arg-type]
+    allowed = np.array([5, 50, 150, 250])
+    scores, rows = index.search(vectors[0], 10, allowed)
+    assert sorted(rows.tolist()) == allowed.tolist()  # k shrinks to what is allowed, none lost
+    assert list(scores) == sorted(scores, reverse=True)
+
+
+def test_vector_index_round_trip(tmp_path: Path) -> None:
+    vectors = _unit(50)
+    VectorIndex.build(vectors).save(tmp_path / "v.faiss")
+    loaded = VectorIndex.load(tmp_path / "v.faiss")
+    assert len(loaded) == 50 and loaded.dimension == 32
+    assert np.allclose(loaded.vectors(np.array([3])), vectors[3])
+
+
+def test_german_stemming_and_umlauts() -> None:
+    assert set(tokens("Erbbaurechte")) & set(tokens("Erbbaurecht"))
+    assert set(tokens("Städte")) & set(tokens("Staedte"))
+    assert "der" not in tokens("der Garten")
+
+
+def test_bm25_finds_exact_terms_and_round_trips(tmp_path: Path) -> None:
+    texts = ["Erbbaurecht für die Genossenschaft in Krefeld", "cooperative housing", "Leerstand"]
+    index = LexicalIndex.build(texts)
+    assert int(np.argmax(index.scores("Erbbaurechte Krefeld"))) == 0
+    assert not index.scores("unbekanntes Wort").any()
+    index.save(tmp_path / "bm25")
+    assert np.allclose(
+        LexicalIndex.load(tmp_path / "bm25").scores("Leerstände"), index.scores("Leerstand")
+    )
