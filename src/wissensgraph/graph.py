@@ -49,14 +49,19 @@ class KnowledgeGraph:
     def __len__(self) -> int:
         return len(self._store)
 
-    def select(self, query: str) -> list[Row]:
-        """Run a SELECT query and return its rows with plain text values."""
+    def _run(self, query: str, expected: type, form: str) -> object:
         try:
             result = self._store.query(query, use_default_graph_as_union=True)
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from exc
-        if not isinstance(result, ox.QuerySolutions):
-            raise QuerySyntaxError("Erwartet wurde eine SELECT-Abfrage.")
+        if not isinstance(result, expected):
+            raise QuerySyntaxError(f"Erwartet wurde eine {form}-Abfrage.")
+        return result
+
+    def select(self, query: str) -> list[Row]:
+        """Run a SELECT query and return its rows with plain text values."""
+        result = self._run(query, ox.QuerySolutions, "SELECT")
+        assert isinstance(result, ox.QuerySolutions)
         names = [v.value for v in result.variables]
         return [
             {name: (None if (term := row[name]) is None else term.value) for name in names}
@@ -65,13 +70,7 @@ class KnowledgeGraph:
 
     def ask(self, query: str) -> bool:
         """Run an ASK query."""
-        try:
-            result = self._store.query(query, use_default_graph_as_union=True)
-        except SyntaxError as exc:
-            raise QuerySyntaxError(str(exc)) from exc
-        if not isinstance(result, ox.QueryBoolean):
-            raise QuerySyntaxError("Erwartet wurde eine ASK-Abfrage.")
-        return bool(result)
+        return bool(self._run(query, ox.QueryBoolean, "ASK"))
 
     def named(self, name: str) -> list[Row]:
         """Run one of the package's own queries by name."""
