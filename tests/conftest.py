@@ -12,6 +12,9 @@ import pytest
 
 from wissensgraph.config import PROJECT_ROOT, Settings
 from wissensgraph.graph import KnowledgeGraph, build
+from wissensgraph.search.encoder import get_encoder
+from wissensgraph.search.hybrid import Searcher
+from wissensgraph.search.index import ensure_index
 
 CLI = Path(sys.executable).with_name("wissensgraph")
 
@@ -28,6 +31,15 @@ def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def kg(built_settings: Settings) -> Iterator[KnowledgeGraph]:
     """The real knowledge graph, read-only."""
     yield KnowledgeGraph.open(built_settings)
+
+
+@pytest.fixture(scope="session")
+def searcher(built_settings: Settings) -> Searcher:
+    """The hybrid searcher over the real data with the default encoder, built once."""
+    index, _ = ensure_index(built_settings, KnowledgeGraph.open(built_settings))
+    return Searcher(
+        index, get_encoder(built_settings.search_model), rrf_k=built_settings.search_rrf_k
+    )
 
 
 def run_cli(

@@ -33,6 +33,8 @@ eval_app = typer.Typer(
     help="Measure quality against the judgements in data/eval/.", no_args_is_help=True
 )
 app.add_typer(eval_app, name="eval")
+link_app = typer.Typer(help="NLC link suggestions.", no_args_is_help=True)
+app.add_typer(link_app, name="link")
 
 #: One exit code per kind of failure, so scripts can tell them apart.
 EXIT_CODES: dict[type[WissensgraphError], int] = {
@@ -239,6 +241,100 @@ def eval_search(
                 f"{scores.recall:>6.3f} {de_scores.ndcg:>8.3f} {en_scores.ndcg:>8.3f} "
                 f"{scores.latency_ms:>7.1f}"
             )
+
+
+def _linker(settings: Any) -> Any:
+    from wissensgraph.graph import KnowledgeGraph
+    from wissensgraph.linking import build_linker
+
+    searcher = _searcher(settings)
+    return build_linker(searcher.index, searcher.encoder, KnowledgeGraph.open(settings))
+
+
+@link_app.command("suggest")
+@_handles_errors
+def link_suggest(
+    slug: Annotated[
+        str | None, typer.Argument(help="Case study slug, e.g. kalkbreite-zuerich.")
+    ] = None,
+    text: Annotated[str | None, typer.Option(help="Any text instead of a case study.")] = None,
+    top: Annotated[int, typer.Option(min=1, help="How many concepts to show.")] = 10,
+    lang: Lang = "de",
+) -> None:
+    """Suggest NLC principles, dimensions, spatial levels and action fields, with evidence."""
+    if (slug is None) == (text is None):
+        raise InputError("Genau eines angeben: eine Fallstudie (SLUG) oder --text.")
+    linker = _linker(get_settings())
+    items = (
+        linker.suggest_for_text(text, lang=lang)
+        if text is not None
+        else linker.suggest_for_case_study(slug, lang=lang)
+    )
+    typer.echo(f"Schwelle (kalibriert): {linker.threshold:.2f}")
+    for item in items[:top]:
+        mark = "✔" if item.suggest else " "
+        typer.echo(
+            f"{mark} {item.score:.2f}  {item.label} ({item.kind})  "
+            f"[zero-shot {item.zero_shot:.2f}, kNN {item.supervised:.2f}]"
+        )
+        typer.echo(f"      „{_cut(item.passage, 140)}“")
+
+
+@eval_app.command("linking")
+@_handles_errors
+def eval_linking() -> None:
+    """Leave-one-out over the curated links: micro/macro F1, precision@3, per concept."""
+    from wissensgraph.linking import evaluate_linking
+
+    linker = _linker(get_settings())
+    typer.echo(f"{'method':<11} {'threshold':>9} {'micro-F1':>9} {'macro-F1':>9} {'P@3':>6}")
+    results = {}
+    for method in ("zero-shot", "supervised", "combined"):
+        result = evaluate_linking(linker, method)  # type: ignore[arg-type]
+        results[method] = result
+        typer.echo(
+            f"{method:<11} {result.threshold:>9.2f} {result.micro_f1:>9.3f} "
+            f"{result.macro_f1:>9.3f} {result.precision_at_3:>6.3f}"
+        )
+    typer.echo(f"\n{'combined, per concept':<48} {'P':>5} {'R':>5} {'F1':>5} {'n':>3}")
+    for iri, (p, r, f1, n) in sorted(
+        results["combined"].per_concept.items(), key=lambda x: -x[1][3]
+    ):
+        label = linker.index.concepts[iri].label() if iri in linker.index.concepts else iri
+        typer.echo(f"{_cut(label, 48):<48} {p:>5.2f} {r:>5.2f} {f1:>5.2f} {n:>3}")
+
+
+@app.command()
+@_handles_errors
+def coverage(
+    fmt: Annotated[
+        Literal["table", "csv", "json", "svg"], typer.Option("--format", help="Output format.")
+    ] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
+) -> None:
+    """The matrix action field x NLC principle (curated links), as a table, CSV, JSON or SVG."""
+    from wissensgraph import coverage as matrix
+    from wissensgraph.graph import KnowledgeGraph
+
+    cells = matrix.coverage(KnowledgeGraph.open(get_settings()))
+    if fmt == "csv":
+        text = matrix.to_csv(cells)
+    elif fmt == "json":
+        text = json.dumps([c.__dict__ for c in cells], ensure_ascii=False, indent=2)
+    elif fmt == "svg":
+        text = matrix.to_svg(cells)
+    else:
+        principles = list(dict.fromkeys(c.principle_label for c in cells))
+        lines = [" " * 44 + "".join(f"{p[:12]:>13}" for p in principles)]
+        for field_label in dict.fromkeys(c.field_label for c in cells):
+            row = [c.curated for c in cells if c.field_label == field_label]
+            lines.append(f"{_cut(field_label, 43):<44}" + "".join(f"{v:>13}" for v in row))
+        text = "\n".join(lines)
+    if output is None:
+        typer.echo(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"Geschrieben: {output}", err=True)
 
 
 @app.command()

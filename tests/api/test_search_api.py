@@ -73,3 +73,26 @@ def test_search_is_in_the_openapi_spec(server: Server) -> None:
         "von",
         "bis",
     } <= parameters
+
+
+def test_nlc_suggestions_over_http(server: Server) -> None:
+    text = (
+        "Kreative und eine Genossenschaft beleben ein leeres Kaufhaus in der Innenstadt "
+        "gemeinsam mit der Stadt."
+    )
+    response = httpx.post(server.url + "/nlc/vorschlaege", json={"text": text}, timeout=60)
+    assert response.status_code == 200, response.text
+    items = response.json()
+    assert items and {"target", "score", "suggest", "passage"} <= set(items[0])
+    assert httpx.post(server.url + "/nlc/vorschlaege", json={"text": "kurz"}).status_code == 422
+    case = httpx.get(server.url + "/fallstudien/kalkbreite-zuerich/nlc-vorschlaege", timeout=60)
+    assert case.status_code == 200 and case.json()[0]["suggest"] is True
+
+
+def test_coverage_over_http(server: Server) -> None:
+    data = httpx.get(server.url + "/nlc/abdeckung").json()
+    assert len(data) == 45
+    svg = httpx.get(server.url + "/nlc/abdeckung", params={"format": "svg"})
+    assert svg.headers["content-type"].startswith("image/svg+xml") and "<svg" in svg.text
+    csv_text = httpx.get(server.url + "/nlc/abdeckung", headers={"Accept": "text/csv"}).text
+    assert csv_text.startswith("handlungsfeld,prinzip")

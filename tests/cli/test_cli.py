@@ -141,3 +141,20 @@ def test_search_with_unknown_filter_is_one_line(built_settings: Settings) -> Non
     result = run_cli("search", "x", "--bundesland", "atlantis", home=built_settings.home)
     assert result.returncode == 2
     assert "atlantis" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_stats_reports_the_collection(built_settings: Settings) -> None:
+    result = run_cli("stats", home=built_settings.home)
+    assert result.returncode == 0, result.stderr
+    for heading in (
+        "Je Handlungsfeld",
+        "Je Bundesland / Region",
+        "Je NLC-Begriff",
+        "Je Startjahrzehnt",
+        "Akteure je Gruppe",
+        "Was fehlt",
+    ):
+        assert heading in result.stdout
+    assert "keine Koordinaten" in result.stdout
+    english = run_cli("stats", "--lang", "en", home=built_settings.home)
+    assert "Per action field" in english.stdout and "no coordinates" in english.stdout

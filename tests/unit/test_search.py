@@ -11,17 +11,8 @@ from wissensgraph.config import PROJECT_ROOT, Settings
 from wissensgraph.errors import NotFound, ParameterError
 from wissensgraph.evaluation import evaluate, load_judgements
 from wissensgraph.graph import KnowledgeGraph, build
-from wissensgraph.search.encoder import get_encoder
 from wissensgraph.search.hybrid import Filters, Searcher
 from wissensgraph.search.index import ensure_index
-
-
-@pytest.fixture(scope="session")
-def searcher(built_settings: Settings) -> Searcher:
-    index, _ = ensure_index(built_settings, KnowledgeGraph.open(built_settings))
-    return Searcher(
-        index, get_encoder(built_settings.search_model), rrf_k=built_settings.search_rrf_k
-    )
 
 
 def test_hybrid_beats_each_retriever_alone(searcher: Searcher) -> None:

@@ -10,9 +10,10 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from wissensgraph import __version__
-from wissensgraph.api import errors, linked_data, search, sparql, web
+from wissensgraph.api import errors, linked_data, linking, search, sparql, web
 from wissensgraph.config import Settings, get_settings
 from wissensgraph.executors import open_executor
+from wissensgraph.linking import Linker, build_linker
 from wissensgraph.search.hybrid import Searcher
 
 
@@ -24,6 +25,7 @@ class SearchState:
         self._lock = threading.Lock()
         self._built_from: Path | None = None
         self._searcher: Searcher | None = None
+        self._linker: Linker | None = None
         self.current()
 
     def _store_version(self) -> Path | None:
@@ -46,8 +48,21 @@ class SearchState:
                 self._searcher = Searcher(
                     index, get_encoder(settings.search_model), rrf_k=settings.search_rrf_k
                 )
+                self._linker = None
                 self._built_from = version
             return self._searcher
+
+    def linker(self) -> Linker:
+        """The NLC link suggester for the same index, calibrated on first use."""
+        searcher = self.current()
+        with self._lock:
+            if self._linker is None:
+                from wissensgraph.graph import KnowledgeGraph
+
+                self._linker = build_linker(
+                    searcher.index, searcher.encoder, KnowledgeGraph.open(self._settings)
+                )
+            return self._linker
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -73,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(sparql.router)
     app.include_router(search.router)
+    app.include_router(linking.router)
     app.include_router(linked_data.router)
     app.include_router(web.router)
     return app

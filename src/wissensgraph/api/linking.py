@@ -1,0 +1,89 @@
+"""NLC link suggestions and the coverage matrix over HTTP."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from wissensgraph import coverage as coverage_matrix
+from wissensgraph.api.deps import SettingsDep
+from wissensgraph.errors import ServiceBusy
+from wissensgraph.graph import KnowledgeGraph
+from wissensgraph.linking import Linker, Suggestion
+from wissensgraph.sparql import choose_media_type
+
+router = APIRouter(tags=["NLC"])
+
+
+class TextIn(BaseModel):
+    """A text to suggest NLC links for, e.g. the abstract of a new case study."""
+
+    text: str = Field(min_length=20, max_length=20_000)
+    lang: Literal["de", "en"] = "de"
+
+
+class SuggestionOut(BaseModel):
+    """A suggested link: target concept, calibrated score, decision, evidence."""
+
+    target: str
+    kind: str
+    label: str
+    score: float
+    suggest: bool
+    passage: str
+    zero_shot: float
+    supervised: float
+
+
+def _linker(request: Request) -> Linker:
+    state = request.app.state.search
+    if state is None:
+        raise ServiceBusy("Vorschläge brauchen die Suche (WISSENSGRAPH_SEARCH_ENABLED=false).")
+    return state.linker()  # type: ignore[no-any-return]
+
+
+def _out(items: list[Suggestion]) -> list[SuggestionOut]:
+    return [SuggestionOut(**s.__dict__) for s in items]
+
+
+@router.post(
+    "/nlc/vorschlaege", response_model=list[SuggestionOut], summary="Suggest NLC links for a text"
+)
+async def suggest_for_text(request: Request, body: TextIn) -> list[SuggestionOut]:
+    """Ranked NLC principles, dimensions, spatial levels and action fields for any text."""
+    linker = await run_in_threadpool(_linker, request)
+    return _out(await run_in_threadpool(linker.suggest_for_text, body.text, lang=body.lang))
+
+
+@router.get(
+    "/fallstudien/{slug}/nlc-vorschlaege",
+    response_model=list[SuggestionOut],
+    summary="Suggest NLC links for a case study",
+)
+async def suggest_for_case_study(
+    request: Request, slug: str, lang: Annotated[Literal["de", "en"], Query()] = "de"
+) -> list[SuggestionOut]:
+    """Suggestions computed without the case study's own curated links."""
+    linker = await run_in_threadpool(_linker, request)
+    return _out(await run_in_threadpool(linker.suggest_for_case_study, slug, lang=lang))
+
+
+@router.get("/nlc/abdeckung", summary="Coverage matrix action field x NLC principle")
+async def coverage(
+    settings: SettingsDep,
+    format: Annotated[Literal["json", "csv", "svg"] | None, Query()] = None,
+    accept: Annotated[str | None, Header()] = None,
+) -> Response:
+    """JSON (default), CSV or an SVG heat map, by ?format= or Accept."""
+    kinds = {"json": "application/json", "csv": "text/csv", "svg": "image/svg+xml"}
+    media_type = kinds[format] if format else choose_media_type(accept, list(kinds.values()))
+    cells = await run_in_threadpool(coverage_matrix.coverage, KnowledgeGraph.open(settings))
+    if media_type == "text/csv":
+        return Response(coverage_matrix.to_csv(cells), media_type="text/csv")
+    if media_type == "image/svg+xml":
+        return Response(coverage_matrix.to_svg(cells), media_type="image/svg+xml")
+    return JSONResponse([c.__dict__ for c in cells])
