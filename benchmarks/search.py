@@ -117,7 +117,11 @@ def run(case_studies: int, *, model: str, repeats: int, clients: int) -> list[st
             rss = _rss_mb(server.pid)
         finally:
             server.terminate()
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
     h50, h99 = _ms(http)
     r50, r99 = _ms(raw)
     n = len(index.documents)

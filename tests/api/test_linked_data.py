@@ -20,8 +20,8 @@ def test_case_study_as_html_page(server: Server) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert "<h1>Stadthof Hanau" in response.text
-    assert 'href="/id/akteur/stadt-hanau"' in response.text  # actor of a participation, linked
-    assert 'href="/id/handlungsfeld/zentrenentwicklung"' in response.text
+    assert 'href="/id/akteur/stadt-hanau?lang=de"' in response.text  # actor, linked
+    assert 'href="/id/handlungsfeld/zentrenentwicklung?lang=de"' in response.text
 
 
 def test_case_study_as_turtle_and_json_ld(server: Server) -> None:

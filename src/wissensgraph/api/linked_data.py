@@ -12,9 +12,9 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from rdflib import Graph
 from starlette.background import BackgroundTask
 
-from wissensgraph import linked_data
+from wissensgraph import linked_data, views
 from wissensgraph.api.deps import ExecutorDep, SettingsDep
-from wissensgraph.api.web import templates
+from wissensgraph.api.web import page_language, templates
 from wissensgraph.graph import export
 from wissensgraph.namespaces import BASE
 from wissensgraph.sparql import choose_media_type
@@ -44,11 +44,6 @@ def _rdf(graph: Graph, media_type: str) -> Response:
     return Response(body, media_type=media_type, headers={"Vary": "Accept"})
 
 
-def _lang(request: Request) -> str:
-    wanted = request.query_params.get("lang") or request.headers.get("accept-language", "de")
-    return "en" if wanted.lower().startswith("en") else "de"
-
-
 @router.get("/id/{path:path}", summary="Dereference an instance IRI")
 async def resource(
     path: str,
@@ -61,10 +56,50 @@ async def resource(
     graph = await run_in_threadpool(linked_data.describe, executor, iri)
     if media_type != "text/html":
         return _rdf(graph, media_type)
-    lang = _lang(request)
+    lang = page_language(request)
+    kind = path.split("/", 1)[0]
+    if kind == "fallstudie":
+        return await _case_study_page(request, executor, iri, path.split("/", 1)[1], lang)
     page = linked_data.resource_page(graph, iri, lang)
+    if kind in CONCEPT_KINDS and not path.endswith("/schema"):
+        case_studies = await run_in_threadpool(views.concept_case_studies, executor, iri)
+        return templates.TemplateResponse(
+            request,
+            "concept.html",
+            {"page": page, "lang": lang, "case_studies": case_studies},
+            headers={"Vary": "Accept"},
+        )
     return templates.TemplateResponse(
         request, "resource.html", {"page": page, "lang": lang}, headers={"Vary": "Accept"}
+    )
+
+
+CONCEPT_KINDS = {"handlungsfeld", "nlc", "akteursgruppe", "instrument", "format", "region"}
+
+
+async def _case_study_page(
+    request: Request, executor: ExecutorDep, iri: str, slug: str, lang: str
+) -> Response:
+    view = await run_in_threadpool(views.case_study_view, executor, iri, lang)
+    state = request.app.state.search
+    similar, suggestions = [], []
+    if state is not None:
+        searcher = await run_in_threadpool(state.current)
+        linker = await run_in_threadpool(state.linker)
+        similar = searcher.similar(slug, k=5, lang=lang)
+        curated = {link.href for link in view.links}
+        suggestions = [
+            s
+            for s in await run_in_threadpool(linker.suggest_for_case_study, slug, lang=lang)
+            if s.suggest
+            and s.kind != "action-field"
+            and linked_data.local_href(s.target) not in curated
+        ][:5]
+    return templates.TemplateResponse(
+        request,
+        "case_study.html",
+        {"cs": view, "lang": lang, "similar": similar, "suggestions": suggestions},
+        headers={"Vary": "Accept"},
     )
 
 
@@ -78,7 +113,7 @@ async def ontology(
     graph = await run_in_threadpool(linked_data.ontology, executor)
     if media_type != "text/html":
         return _rdf(graph, media_type)
-    lang = _lang(request)
+    lang = page_language(request)
     return templates.TemplateResponse(
         request, "ontology.html", {"terms": linked_data.ontology_terms(graph, lang), "lang": lang}
     )

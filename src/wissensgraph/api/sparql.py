@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from wissensgraph.api.deps import ExecutorDep, SettingsDep
-from wissensgraph.errors import InputError, UpdateRefused
-from wissensgraph.sparql import UPDATE_REFUSED, prepare
+from wissensgraph.errors import (
+    InputError,
+    NotAcceptable,
+    QuerySyntaxError,
+    UpdateRefused,
+    WissensgraphError,
+)
+from wissensgraph.sparql import (
+    GRAPH_TYPES,
+    RESULT_TYPES,
+    UPDATE_REFUSED,
+    QueryRequest,
+    QueryResponse,
+    choose_media_type,
+    prepare,
+)
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -19,6 +34,14 @@ _DESCRIPTION = (
     "SPARQL JSON (default), XML, CSV, TSV; CONSTRUCT/DESCRIBE as Turtle (default), JSON-LD, "
     "N-Triples, RDF/XML. The default graph is the union of all graphs."
 )
+
+
+async def _run(executor: ExecutorDep, request: QueryRequest) -> QueryResponse:
+    """Await the query in the event loop where the executor can, else in a thread."""
+    run_async = getattr(executor, "execute_async", None)
+    if run_async is not None:
+        return await run_async(request)  # type: ignore[no-any-return]
+    return await run_in_threadpool(executor.execute, request)
 
 
 async def _answer(
@@ -38,11 +61,7 @@ async def _answer(
         named_graphs=named_graphs,
         service_allow=settings.sparql_service_allow,
     )
-    run_async = getattr(executor, "execute_async", None)
-    if run_async is not None:
-        result = await run_async(request)
-    else:
-        result = await run_in_threadpool(executor.execute, request)
+    result = await _run(executor, request)
     return Response(
         content=result.body,
         media_type=result.media_type,
@@ -50,16 +69,98 @@ async def _answer(
     )
 
 
+ResultFormat = Literal["json", "xml", "csv", "tsv", "turtle", "jsonld", "ntriples"]
+
+#: ``?format=`` for links that cannot set an Accept header (a CSV download in the browser).
+FORMAT_PARAMETER = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "turtle": "text/turtle",
+    "jsonld": "application/ld+json",
+    "ntriples": "application/n-triples",
+}
+
+
 @router.get("/sparql", summary="SPARQL query (GET)", description=_DESCRIPTION)
 async def sparql_get(
+    request: Request,
     executor: ExecutorDep,
     settings: SettingsDep,
     query: Annotated[str | None, Query(description="The SPARQL query.")] = None,
     default_graph_uri: Annotated[list[str], Query(alias="default-graph-uri")] = [],  # noqa: B006
     named_graph_uri: Annotated[list[str], Query(alias="named-graph-uri")] = [],  # noqa: B006
+    format: Annotated[
+        ResultFormat | None,
+        Query(description="Result format, overriding Accept (for download links)."),
+    ] = None,
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
+    if format is not None:
+        accept = FORMAT_PARAMETER[format]
+    elif _wants_page(accept):
+        return await _page(request, query, executor, settings)
     return await _answer(query, accept, default_graph_uri, named_graph_uri, executor, settings)
+
+
+def _wants_page(accept: str | None) -> bool:
+    """A browser (text/html preferred over every SPARQL format) gets the query page."""
+    if not accept or "text/html" not in accept:
+        return False
+    offered = ["text/html", *RESULT_TYPES, *GRAPH_TYPES]
+    try:
+        return choose_media_type(accept, offered) == "text/html"
+    except NotAcceptable:
+        return False
+
+
+async def _page(
+    request: Request, query: str | None, executor: ExecutorDep, settings: SettingsDep
+) -> Response:
+    """The SPARQL page: examples, editor, results as a table."""
+    from wissensgraph.api.web import page_language, templates
+
+    lang = page_language(request)
+    examples = []
+    for path in sorted((settings.data_dir / "queries").glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        title = text.splitlines()[0].lstrip("# ") if text.startswith("#") else path.stem
+        examples.append((path.stem, title, text))
+    context: dict[str, object] = {
+        "lang": lang,
+        "query": query or (examples[1][2] if len(examples) > 1 else ""),
+        "examples": examples,
+        "columns": [],
+        "rows": [],
+        "boolean": None,
+        "error": "",
+    }
+    if query:
+        try:
+            request_ = prepare(
+                query,
+                accept="application/sparql-results+json",
+                service_allow=settings.sparql_service_allow,
+            )
+            if request_.form in ("CONSTRUCT", "DESCRIBE"):
+                raise QuerySyntaxError(
+                    "Die Seite zeigt SELECT und ASK als Tabelle; CONSTRUCT bitte über die "
+                    "Schnittstelle /sparql mit Accept: text/turtle."
+                )
+            result = json.loads((await _run(executor, request_)).body)
+            if "boolean" in result:
+                context["boolean"] = result["boolean"]
+            else:
+                columns = result["head"]["vars"]
+                context["columns"] = columns
+                context["rows"] = [
+                    {c: b[c]["value"] if c in b else None for c in columns}
+                    for b in result["results"]["bindings"]
+                ]
+        except WissensgraphError as exc:
+            context["error"] = str(exc)
+    return templates.TemplateResponse(request, "sparql.html", context)
 
 
 @router.post("/sparql", summary="SPARQL query (POST)", description=_DESCRIPTION)

@@ -92,6 +92,12 @@ class Searcher:
         self.weights = weights or dict(WEIGHTS)
         docs = index.documents
         self._passage_owner = np.array([p.doc for p in index.passages], dtype=np.int64)
+        titles = [[t for t in (d.title_de, d.title_en) if t] for d in docs]
+        self._title_rows = {
+            row
+            for row, p in enumerate(index.passages)
+            if any(p.text.startswith(t) for t in titles[p.doc])
+        }
         self._facets = {
             "handlungsfeld": (HF, [set(d.fields) for d in docs]),
             "prinzip": (NLC, [set(d.nlc) for d in docs]),
@@ -176,7 +182,10 @@ class Searcher:
         for score, row in zip(scores.tolist(), rows.tolist(), strict=True):
             doc = int(self._passage_owner[row])
             if doc not in best:
-                best[doc], where[doc] = float(score), int(row)
+                best[doc] = float(score)
+            # The passage shown is the best one from the abstract: a title says nothing new.
+            if row not in self._title_rows and doc not in where:
+                where[doc] = int(row)
         return best, where
 
     def _lexical(self, query: str, mask: np.ndarray) -> dict[int, float]:
