@@ -12,6 +12,7 @@ import pytest
 
 from wissensgraph.config import PROJECT_ROOT, Settings
 from wissensgraph.graph import KnowledgeGraph, build
+from wissensgraph.linking import Linker, build_linker
 from wissensgraph.search.encoder import get_encoder
 from wissensgraph.search.hybrid import Searcher
 from wissensgraph.search.index import ensure_index
@@ -40,6 +41,12 @@ def searcher(built_settings: Settings) -> Searcher:
     return Searcher(
         index, get_encoder(built_settings.search_model), rrf_k=built_settings.search_rrf_k
     )
+
+
+@pytest.fixture(scope="session")
+def linker(searcher: Searcher, built_settings: Settings) -> Linker:
+    """The NLC link suggester over the real data, calibrated once."""
+    return build_linker(searcher.index, searcher.encoder, KnowledgeGraph.open(built_settings))
 
 
 def run_cli(

@@ -280,6 +280,74 @@ def link_suggest(
         typer.echo(f"      „{_cut(item.passage, 140)}“")
 
 
+@link_app.command("generate")
+@_handles_errors
+def link_generate() -> None:
+    """Write suggestions for every case study to data/vorschlaege.ttl (decisions are kept)."""
+    from wissensgraph.graph import build as build_graph
+    from wissensgraph.suggestion_records import write_suggestions
+
+    settings = get_settings()
+    summary = write_suggestions(_linker(settings), settings.data_dir, model=settings.search_model)
+    build_graph(settings)
+    typer.echo(
+        f"{summary.proposed} offene Vorschläge, {summary.kept} entschiedene behalten: "
+        f"{summary.path}"
+    )
+
+
+@link_app.command("accept")
+@_handles_errors
+def link_accept(
+    slug: Annotated[str, typer.Argument(help="Case study slug.")],
+    target: Annotated[str, typer.Argument(help="Concept slug, e.g. gemeinwohlorientierung.")],
+    curator: Annotated[str, typer.Option("--kurator", help="Who decides (recorded).")],
+    justification: Annotated[
+        str, typer.Option("--begruendung", help="One-line justification (German).")
+    ],
+) -> None:
+    """Accept a suggestion: it becomes a curated link in the case study's file, with provenance."""
+    _decide(slug, target, "accept", curator, justification)
+
+
+@link_app.command("reject")
+@_handles_errors
+def link_reject(
+    slug: Annotated[str, typer.Argument(help="Case study slug.")],
+    target: Annotated[str, typer.Argument(help="Concept slug.")],
+    curator: Annotated[str, typer.Option("--kurator", help="Who decides (recorded).")],
+) -> None:
+    """Reject a suggestion; the record stays, marked rejected."""
+    _decide(slug, target, "reject", curator, None)
+
+
+def _decide(slug: str, target: str, decision: str, curator: str, justification: str | None) -> None:
+    from wissensgraph.namespaces import HF, NLC
+    from wissensgraph.suggestion_records import decide
+
+    settings = get_settings()
+    iri = str(NLC[target]) if not target.startswith("http") else target
+    try:
+        node = decide(
+            settings,
+            case_study=slug,
+            target=iri,
+            decision=decision,  # type: ignore[arg-type]
+            curator=curator,
+            justification=justification,
+        )
+    except NotFound:
+        node = decide(
+            settings,
+            case_study=slug,
+            target=str(HF[target]),
+            decision=decision,
+            curator=curator,
+            justification=justification,
+        )  # type: ignore[arg-type]
+    typer.echo(f"{'Angenommen' if decision == 'accept' else 'Abgelehnt'}: {node}")
+
+
 @eval_app.command("linking")
 @_handles_errors
 def eval_linking() -> None:

@@ -99,6 +99,7 @@ class Linker:
         self.encoder = encoder
         self.targets = targets
         self.threshold = threshold
+        self._curated = curated
         self._target_vectors = encoder.encode([t.text for t in targets])
         self._position = {t.iri: i for i, t in enumerate(targets)}
         docs = index.documents
@@ -115,6 +116,10 @@ class Linker:
         )
         self._zs_mean = raw.mean(axis=0)
         self._zs_std = np.where(raw.std(axis=0) > 1e-6, raw.std(axis=0), 1.0)
+
+    def curated_targets(self, iri: str) -> set[str]:
+        """The targets a case study is already linked to by curators (and its action fields)."""
+        return set(self._curated.get(iri, set()))
 
     # ------------------------------------------------------------------ scores
 

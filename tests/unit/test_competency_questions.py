@@ -195,14 +195,16 @@ SUGGESTIONS = """
 @prefix nlc: <https://w3id.org/wissensgraph/id/nlc/> .
 @prefix status: <https://w3id.org/wissensgraph/id/status/> .
 @prefix v: <https://w3id.org/wissensgraph/id/vorschlag/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
 fs:beispiel wg:suggestedLink v:a ,
     v:b , v:c .
-v:a a wg:NLCLinkSuggestion ; wg:target nlc:gruene-stadt ;
-    wg:score 0.81 ; wg:suggestionStatus status:vorgeschlagen .
-v:b a wg:NLCLinkSuggestion ; wg:target nlc:gemeinwohlorientierung ;
-    wg:score 0.40 ; wg:suggestionStatus status:abgelehnt .
-v:c a wg:NLCLinkSuggestion ; wg:target nlc:quartier ;
-    wg:score 0.30 ; wg:suggestionStatus status:abgelehnt .
+v:a a wg:NLCLinkSuggestion ; wg:target nlc:gruene-stadt ; wg:passage "Ein Garten."@de ;
+    wg:score 0.81 ; wg:suggestionStatus status:vorgeschlagen ; prov:wasGeneratedBy v:run .
+v:b a wg:NLCLinkSuggestion ; wg:target nlc:gemeinwohlorientierung ; wg:passage "Gemeinnützig."@de ;
+    wg:score 0.40 ; wg:suggestionStatus status:abgelehnt ; prov:wasGeneratedBy v:run .
+v:c a wg:NLCLinkSuggestion ; wg:target nlc:quartier ; wg:passage "Im Viertel."@de ;
+    wg:score 0.30 ; wg:suggestionStatus status:abgelehnt ; prov:wasGeneratedBy v:run .
+v:run a prov:Activity .
 """
 
 
@@ -247,3 +249,22 @@ def test_cq12_bounding_box(kg: KnowledgeGraph, source: Graph) -> None:
             expected.add(str(cs))
     assert {r["caseStudy"] for r in rows} == expected
     assert str(FS["quartiersmanagement-scharnhorst-ost-dortmund"]) in expected
+
+
+def test_cq10_on_the_real_suggestions(kg: KnowledgeGraph, source: Graph) -> None:
+    rows = kg.select(_query("cq10"))
+    expected = set()
+    for cs, node in source.subject_objects(WG.suggestedLink):
+        target = source.value(node, WG.target)
+        status = str(source.value(node, WG.suggestionStatus))
+        curated = {
+            t
+            for link in source.objects(cs, WG.curatedLink)
+            for t in source.objects(link, WG.target)
+        }
+        if not status.endswith("abgelehnt") and target not in curated:
+            expected.add((str(cs), str(target)))
+        if status.endswith("abgelehnt") and target in curated:
+            expected.add((str(cs), str(target)))
+    assert {(r["caseStudy"], r["target"]) for r in rows} == expected
+    assert len(expected) >= 20

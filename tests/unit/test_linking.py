@@ -7,17 +7,10 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from wissensgraph import coverage
-from wissensgraph.config import Settings
 from wissensgraph.errors import NotFound, ParameterError
 from wissensgraph.graph import KnowledgeGraph
-from wissensgraph.linking import Linker, build_linker, evaluate_linking
+from wissensgraph.linking import Linker, evaluate_linking
 from wissensgraph.namespaces import HF, NLC
-from wissensgraph.search.hybrid import Searcher
-
-
-@pytest.fixture(scope="session")
-def linker(searcher: Searcher, built_settings: Settings) -> Linker:
-    return build_linker(searcher.index, searcher.encoder, KnowledgeGraph.open(built_settings))
 
 
 def test_suggestions_for_a_case_study_carry_evidence(linker: Linker) -> None:

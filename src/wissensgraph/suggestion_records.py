@@ -1,0 +1,181 @@
+"""NLC link suggestions kept as their own resources, with provenance, in data/vorschlaege.ttl.
+
+The system writes suggestions; curators decide. Accepting one marks it accepted (who, when) and
+adds a curated link to the case study's own file, derived from the suggestion; rejecting keeps the
+record. Every change is validated by a full build before it counts; a failed build restores the
+files as they were.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from rdflib import Graph, URIRef
+from rdflib import Literal as RdfLiteral
+from rdflib.namespace import FOAF, PROV, RDF, XSD
+
+from wissensgraph.config import Settings
+from wissensgraph.errors import InputError, NotFound
+from wissensgraph.linking import Linker
+from wissensgraph.namespaces import FS, ID, STATUS, WG
+from wissensgraph.rdf_files import new_graph
+
+FILE_NAME = "vorschlaege.ttl"
+METHOD = "kombiniert: Zero-Shot über Begriffsdefinitionen + nächste kuratierte Nachbarn"
+Decision = Literal["accept", "reject"]
+
+
+def suggestion_iri(case_study: str, target: str) -> URIRef:
+    """One stable IRI per case study and target, so a new run updates rather than duplicates."""
+    return ID[f"vorschlag/{case_study.rsplit('/', 1)[-1]}/{target.rstrip('/').rsplit('/', 1)[-1]}"]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unbekannt"
+
+
+@dataclass(frozen=True)
+class WriteSummary:
+    """What a run of the suggester wrote."""
+
+    path: Path
+    proposed: int
+    kept: int
+
+
+def write_suggestions(linker: Linker, data_dir: Path, *, model: str) -> WriteSummary:
+    """Suggest links for every case study; decided suggestions keep their status and history."""
+    path = data_dir / FILE_NAME
+    previous = Graph()
+    if path.exists():
+        previous.parse(path, format="turtle")
+    decided = {
+        s
+        for s in previous.subjects(WG.suggestionStatus, None)
+        if previous.value(s, WG.suggestionStatus) != STATUS.vorgeschlagen
+    }
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    activity = ID[f"aktivitaet/vorschlaege-{now.strftime('%Y%m%dT%H%M%SZ')}"]
+    graph = new_graph()
+    graph.add((activity, RDF.type, PROV.Activity))
+    graph.add((activity, PROV.startedAtTime, RdfLiteral(now.isoformat(), datatype=XSD.dateTime)))
+    graph.add((activity, WG.method, RdfLiteral(METHOD, lang="de")))
+    graph.add((activity, WG.model, RdfLiteral(model)))
+    graph.add(
+        (activity, WG.threshold, RdfLiteral(round(linker.threshold, 4), datatype=XSD.decimal))
+    )
+    for subject in decided:  # curators' decisions are never overwritten
+        for triple in previous.triples((subject, None, None)):
+            graph.add(triple)
+        graph.add(
+            (previous.value(predicate=WG.suggestedLink, object=subject), WG.suggestedLink, subject)
+        )
+        for activity_triple in previous.triples(
+            (previous.value(subject, PROV.wasGeneratedBy), None, None)
+        ):
+            graph.add(activity_triple)
+    proposed = 0
+    for document in linker.index.documents:
+        curated = set(linker.curated_targets(document.iri))
+        for item in linker.suggest_for_case_study(document.slug):
+            node = suggestion_iri(document.iri, item.target)
+            if not item.suggest or item.target in curated or node in decided:
+                continue
+            graph.add((URIRef(document.iri), WG.suggestedLink, node))
+            graph.add((node, RDF.type, WG.NLCLinkSuggestion))
+            graph.add((node, WG.target, URIRef(item.target)))
+            graph.add((node, WG.score, RdfLiteral(round(item.score, 4), datatype=XSD.decimal)))
+            graph.add(
+                (node, WG.passage, RdfLiteral(item.passage, lang=_language(document, item.passage)))
+            )
+            graph.add((node, WG.suggestionStatus, STATUS.vorgeschlagen))
+            graph.add((node, PROV.wasGeneratedBy, activity))
+            proposed += 1
+    _atomic_write(path, graph.serialize(format="turtle"))
+    return WriteSummary(path=path, proposed=proposed, kept=len(decided))
+
+
+def _language(document: object, passage: str) -> str:
+    return (
+        "en"
+        if passage in getattr(document, "abstract_en", "")
+        or passage.startswith(getattr(document, "title_en", "\0"))
+        else "de"
+    )
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, delete=False, prefix=f".{path.name}."
+    ) as handle:
+        handle.write(text)
+    Path(handle.name).replace(path)
+
+
+def decide(
+    settings: Settings,
+    *,
+    case_study: str,
+    target: str,
+    decision: Decision,
+    curator: str,
+    justification: str | None = None,
+) -> URIRef:
+    """Accept or reject one suggestion, then rebuild; on any failure nothing is changed."""
+    from wissensgraph.graph import build
+
+    if not curator.strip():
+        raise InputError("Der Name der Kuratorin oder des Kurators fehlt (--kurator).")
+    data_dir = settings.data_dir
+    path = data_dir / FILE_NAME
+    node = suggestion_iri(str(FS[case_study]), target)
+    graph = new_graph()
+    if path.exists():
+        graph.parse(path, format="turtle")
+    if (node, RDF.type, WG.NLCLinkSuggestion) not in graph:
+        raise NotFound(f"Keinen Vorschlag {node} gefunden (erst 'wissensgraph link generate').")
+    if graph.value(node, WG.suggestionStatus) != STATUS.vorgeschlagen:
+        raise InputError(f"Über den Vorschlag {node} ist schon entschieden.")
+    if decision == "accept" and not (justification and len(justification.strip()) >= 10):
+        raise InputError(
+            "Eine angenommene Verknüpfung braucht eine Begründung (mindestens 10 Zeichen)."
+        )
+    now = RdfLiteral(
+        dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(), datatype=XSD.dateTime
+    )
+    person = ID[f"kurator/{_slug(curator)}"]
+    graph.set(
+        (node, WG.suggestionStatus, STATUS.angenommen if decision == "accept" else STATUS.abgelehnt)
+    )
+    graph.add((node, PROV.wasAttributedTo, person))
+    graph.add((node, WG.decidedAt, now))
+    graph.add((person, RDF.type, PROV.Person))
+    graph.add((person, FOAF.name, RdfLiteral(curator.strip())))
+    case_file = data_dir / "fallstudien" / f"{case_study}.ttl"
+    backups = [(p, p.read_bytes()) for p in (path, case_file) if p.exists()]
+    try:
+        _atomic_write(path, graph.serialize(format="turtle"))
+        if decision == "accept":
+            if not case_file.exists():
+                raise NotFound(f"{case_file} fehlt.")
+            block = (
+                f"\n# Aus Vorschlag übernommen von {curator.strip()} am {now}\n"
+                f"<{FS[case_study]}> <{WG.curatedLink}> [\n"
+                f"    a <{WG.CuratedNLCLink}> ;\n"
+                f"    <{WG.target}> <{graph.value(node, WG.target)}> ;\n"
+                f"    <{WG.justification}> {RdfLiteral(justification.strip(), lang='de').n3()} ;\n"
+                f"    <{PROV.wasDerivedFrom}> <{node}> ;\n"
+                f"    <{PROV.wasAttributedTo}> <{person}>\n] .\n"
+            )
+            _atomic_write(case_file, case_file.read_text(encoding="utf-8") + block)
+        build(settings)
+    except BaseException:
+        for file, content in backups:
+            _atomic_write(file, content.decode("utf-8"))
+        raise
+    return node
