@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -21,7 +21,9 @@ from wissensgraph.errors import InputError, QuerySyntaxError, ShapeViolation, St
 from wissensgraph.namespaces import DATA_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from wissensgraph.queries import load_query
 from wissensgraph.rdf_files import collect_files, parse_files
-from wissensgraph.validation import ValidationReport, load_shapes, validate_graph
+
+if TYPE_CHECKING:
+    from wissensgraph.validation import ValidationReport
 
 #: A SPARQL result row: variable name -> the value as text (None when unbound).
 Row = dict[str, str | None]
@@ -138,6 +140,8 @@ class Sources:
 
 def read_sources(settings: Settings, data_paths: list[Path] | None = None) -> Sources:
     """Parse ontology and data and validate them together; nothing is written."""
+    from wissensgraph.validation import load_shapes, validate_graph  # pyshacl: only when needed
+
     vocabulary = parse_files(collect_files([settings.ontology_dir]))
     data = parse_files(collect_files(data_paths or [settings.data_dir]))
     combined = Graph()

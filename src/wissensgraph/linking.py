@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from wissensgraph.documents import split_passages
 from wissensgraph.errors import NotFound, ParameterError
 from wissensgraph.graph import KnowledgeGraph
-from wissensgraph.search.encoder import Encoder
-from wissensgraph.search.index import SearchIndex
+
+if TYPE_CHECKING:
+    from wissensgraph.search.encoder import Encoder
+    from wissensgraph.search.index import SearchIndex
 
 Method = Literal["zero-shot", "supervised", "combined"]
 NEIGHBOURS = 12

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from wissensgraph.errors import ParameterError
 from wissensgraph.namespaces import AG, HF, INST, NLC, REGION
-from wissensgraph.search.encoder import Encoder
-from wissensgraph.search.index import SearchIndex
 from wissensgraph.search.lexical import tokens
+
+if TYPE_CHECKING:
+    from wissensgraph.search.encoder import Encoder
+    from wissensgraph.search.index import SearchIndex
 
 Mode = Literal["hybrid", "dense", "lexical"]
 #: Schemes whose labels expand a query, and which facet of a document each one is matched on.

@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import bm25s
 import numpy as np
 import Stemmer
+
+if TYPE_CHECKING:
+    import bm25s
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 #: Short words that carry no meaning for search, in both languages.
@@ -64,6 +67,8 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, texts: list[str]) -> LexicalIndex:
+        import bm25s  # heavy; only where an index is built or loaded
+
         retriever = bm25s.BM25()
         retriever.index([tokens(t) for t in texts], show_progress=False)
         return cls(retriever)
@@ -83,4 +88,6 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
+        import bm25s
+
         return cls(bm25s.BM25.load(str(folder), mmap=False))
