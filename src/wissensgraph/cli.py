@@ -322,29 +322,16 @@ def link_reject(
 
 
 def _decide(slug: str, target: str, decision: str, curator: str, justification: str | None) -> None:
-    from wissensgraph.namespaces import HF, NLC
     from wissensgraph.suggestion_records import decide
 
-    settings = get_settings()
-    iri = str(NLC[target]) if not target.startswith("http") else target
-    try:
-        node = decide(
-            settings,
-            case_study=slug,
-            target=iri,
-            decision=decision,  # type: ignore[arg-type]
-            curator=curator,
-            justification=justification,
-        )
-    except NotFound:
-        node = decide(
-            settings,
-            case_study=slug,
-            target=str(HF[target]),
-            decision=decision,
-            curator=curator,
-            justification=justification,
-        )  # type: ignore[arg-type]
+    node = decide(
+        get_settings(),
+        case_study=slug,
+        target=target,
+        decision=decision,  # type: ignore[arg-type]
+        curator=curator,
+        justification=justification,
+    )
     typer.echo(f"{'Angenommen' if decision == 'accept' else 'Abgelehnt'}: {node}")
 
 

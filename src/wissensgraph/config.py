@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     search_index: Literal["flat", "hnsw"] = Field(
         default="flat", description="FAISS index: exact inner product, or HNSW for large sets."
     )
+    curator_tokens: dict[str, str] = Field(
+        default_factory=dict,
+        description="Curators' bearer tokens as JSON {token: name}; none means writes are off.",
+    )
     search_enabled: bool = Field(
         default=True, description="Serve /search (loads the encoder and index at start)."
     )

@@ -20,6 +20,14 @@ class ParameterError(InputError):
     """A request parameter is well-formed but not acceptable (unknown filter value, empty query)."""
 
 
+class Unauthenticated(WissensgraphError):
+    """A write came without a bearer token."""
+
+
+class Forbidden(WissensgraphError):
+    """A write came with a wrong token, or writes are switched off."""
+
+
 class ShapeViolation(WissensgraphError):
     """Data does not conform to the SHACL shapes; carries the full report."""
 

@@ -9,8 +9,11 @@ files as they were.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -31,7 +34,7 @@ Decision = Literal["accept", "reject"]
 
 
 def suggestion_iri(case_study: str, target: str) -> URIRef:
-    """One stable IRI per case study and target, so a new run updates rather than duplicates."""
+    """One stable IRI per case study and target (IRI or slug): a new run updates, not duplicates."""
     return ID[f"vorschlag/{case_study.rsplit('/', 1)[-1]}/{target.rstrip('/').rsplit('/', 1)[-1]}"]
 
 
@@ -127,12 +130,38 @@ def decide(
     justification: str | None = None,
 ) -> URIRef:
     """Accept or reject one suggestion, then rebuild; on any failure nothing is changed."""
-    from wissensgraph.graph import build
-
     if not curator.strip():
         raise InputError("Der Name der Kuratorin oder des Kurators fehlt (--kurator).")
-    data_dir = settings.data_dir
-    path = data_dir / FILE_NAME
+    if decision == "accept" and not (justification and len(justification.strip()) >= 10):
+        raise InputError(
+            "Eine angenommene Verknüpfung braucht eine Begründung (mindestens 10 Zeichen)."
+        )
+    with _locked(settings.data_dir):  # read, decide and write as one step
+        return _apply(settings, case_study, target, decision, curator.strip(), justification)
+
+
+@contextmanager
+def _locked(data_dir: Path) -> Iterator[None]:
+    """One decision at a time per data folder, across processes."""
+    with (data_dir / ".wissensgraph.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _apply(
+    settings: Settings,
+    case_study: str,
+    target: str,
+    decision: Decision,
+    curator: str,
+    justification: str | None,
+) -> URIRef:
+    from wissensgraph.graph import build
+
+    path = settings.data_dir / FILE_NAME
     node = suggestion_iri(str(FS[case_study]), target)
     graph = new_graph()
     if path.exists():
@@ -141,34 +170,31 @@ def decide(
         raise NotFound(f"Keinen Vorschlag {node} gefunden (erst 'wissensgraph link generate').")
     if graph.value(node, WG.suggestionStatus) != STATUS.vorgeschlagen:
         raise InputError(f"Über den Vorschlag {node} ist schon entschieden.")
-    if decision == "accept" and not (justification and len(justification.strip()) >= 10):
-        raise InputError(
-            "Eine angenommene Verknüpfung braucht eine Begründung (mindestens 10 Zeichen)."
-        )
     now = RdfLiteral(
         dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(), datatype=XSD.dateTime
     )
     person = ID[f"kurator/{_slug(curator)}"]
-    graph.set(
-        (node, WG.suggestionStatus, STATUS.angenommen if decision == "accept" else STATUS.abgelehnt)
-    )
+    status = STATUS.angenommen if decision == "accept" else STATUS.abgelehnt
+    graph.set((node, WG.suggestionStatus, status))
     graph.add((node, PROV.wasAttributedTo, person))
     graph.add((node, WG.decidedAt, now))
     graph.add((person, RDF.type, PROV.Person))
-    graph.add((person, FOAF.name, RdfLiteral(curator.strip())))
-    case_file = data_dir / "fallstudien" / f"{case_study}.ttl"
+    graph.add((person, FOAF.name, RdfLiteral(curator)))
+    case_file = settings.data_dir / "fallstudien" / f"{case_study}.ttl"
     backups = [(p, p.read_bytes()) for p in (path, case_file) if p.exists()]
     try:
         _atomic_write(path, graph.serialize(format="turtle"))
         if decision == "accept":
             if not case_file.exists():
                 raise NotFound(f"{case_file} fehlt.")
+            quoted = RdfLiteral((justification or "").strip(), lang="de").n3()
+            one_line = " ".join(curator.split())  # a name must not break out of the comment
             block = (
-                f"\n# Aus Vorschlag übernommen von {curator.strip()} am {now}\n"
+                f"\n# Aus Vorschlag übernommen von {one_line} am {now}\n"
                 f"<{FS[case_study]}> <{WG.curatedLink}> [\n"
                 f"    a <{WG.CuratedNLCLink}> ;\n"
                 f"    <{WG.target}> <{graph.value(node, WG.target)}> ;\n"
-                f"    <{WG.justification}> {RdfLiteral(justification.strip(), lang='de').n3()} ;\n"
+                f"    <{WG.justification}> {quoted} ;\n"
                 f"    <{PROV.wasDerivedFrom}> <{node}> ;\n"
                 f"    <{PROV.wasAttributedTo}> <{person}>\n] .\n"
             )

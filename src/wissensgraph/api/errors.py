@@ -7,6 +7,7 @@ from fastapi.responses import PlainTextResponse, Response
 
 from wissensgraph.errors import (
     FederationRefused,
+    Forbidden,
     InputError,
     NotAcceptable,
     NotFound,
@@ -17,12 +18,15 @@ from wissensgraph.errors import (
     ServiceBusy,
     ShapeViolation,
     StoreError,
+    Unauthenticated,
     UpdateRefused,
     WissensgraphError,
 )
 
 STATUS: dict[type[WissensgraphError], int] = {
     ParameterError: 422,
+    Unauthenticated: 401,
+    Forbidden: 403,
     QuerySyntaxError: 400,
     InputError: 400,
     UpdateRefused: 403,
@@ -43,6 +47,8 @@ async def _handle(request: Request, exc: Exception) -> Response:
     headers = {}
     if isinstance(exc, ServiceBusy | QueryTimeout):
         headers["Retry-After"] = "5"
+    if isinstance(exc, Unauthenticated):
+        headers["WWW-Authenticate"] = 'Bearer realm="wissensgraph"'
     text = str(exc)
     if isinstance(exc, NotAcceptable):
         text += "\n" + "\n".join(exc.offered)

@@ -72,6 +72,82 @@ async def suggest_for_case_study(
     return _out(await run_in_threadpool(linker.suggest_for_case_study, slug, lang=lang))
 
 
+class DecisionIn(BaseModel):
+    """A curator's justification when accepting a suggestion (German, one line)."""
+
+    begruendung: str = Field(min_length=10, max_length=500)
+
+
+class DecisionOut(BaseModel):
+    """The suggestion decided, and by whom."""
+
+    suggestion: str
+    status: str
+    curator: str
+
+
+async def _decide(
+    request: Request,
+    settings: SettingsDep,
+    slug: str,
+    target: str,
+    decision: Literal["accept", "reject"],
+    authorization: str | None,
+    justification: str | None,
+) -> DecisionOut:
+    from wissensgraph.auth import curator_for
+    from wissensgraph.suggestion_records import decide
+
+    curator = curator_for(settings, authorization)
+    node = await run_in_threadpool(
+        decide,
+        settings,
+        case_study=slug,
+        target=target,
+        decision=decision,
+        curator=curator,
+        justification=justification,
+    )
+    return DecisionOut(
+        suggestion=str(node),
+        status="angenommen" if decision == "accept" else "abgelehnt",
+        curator=curator,
+    )
+
+
+@router.post(
+    "/fallstudien/{slug}/nlc-vorschlaege/{target}/annehmen",
+    response_model=DecisionOut,
+    summary="Accept a suggestion (curators, bearer token)",
+)
+async def accept(
+    request: Request,
+    settings: SettingsDep,
+    slug: str,
+    target: str,
+    body: DecisionIn,
+    authorization: Annotated[str | None, Header()] = None,
+) -> DecisionOut:
+    """The suggestion becomes a curated link derived from it; the curator is recorded."""
+    return await _decide(request, settings, slug, target, "accept", authorization, body.begruendung)
+
+
+@router.post(
+    "/fallstudien/{slug}/nlc-vorschlaege/{target}/ablehnen",
+    response_model=DecisionOut,
+    summary="Reject a suggestion (curators, bearer token)",
+)
+async def reject(
+    request: Request,
+    settings: SettingsDep,
+    slug: str,
+    target: str,
+    authorization: Annotated[str | None, Header()] = None,
+) -> DecisionOut:
+    """The suggestion stays on record, marked rejected, with the curator."""
+    return await _decide(request, settings, slug, target, "reject", authorization, None)
+
+
 @router.get("/nlc/abdeckung", summary="Coverage matrix action field x NLC principle")
 async def coverage(
     settings: SettingsDep,
