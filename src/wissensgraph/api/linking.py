@@ -26,19 +26,6 @@ class TextIn(BaseModel):
     lang: Literal["de", "en"] = "de"
 
 
-class SuggestionOut(BaseModel):
-    """A suggested link: target concept, calibrated score, decision, evidence."""
-
-    target: str
-    kind: str
-    label: str
-    score: float
-    suggest: bool
-    passage: str
-    zero_shot: float
-    supervised: float
-
-
 def _linker(request: Request) -> Linker:
     state = request.app.state.search
     if state is None:
@@ -46,30 +33,26 @@ def _linker(request: Request) -> Linker:
     return state.linker()  # type: ignore[no-any-return]
 
 
-def _out(items: list[Suggestion]) -> list[SuggestionOut]:
-    return [SuggestionOut(**s.__dict__) for s in items]
-
-
 @router.post(
-    "/nlc/vorschlaege", response_model=list[SuggestionOut], summary="Suggest NLC links for a text"
+    "/nlc/vorschlaege", response_model=list[Suggestion], summary="Suggest NLC links for a text"
 )
-async def suggest_for_text(request: Request, body: TextIn) -> list[SuggestionOut]:
+async def suggest_for_text(request: Request, body: TextIn) -> list[Suggestion]:
     """Ranked NLC principles, dimensions, spatial levels and action fields for any text."""
     linker = await run_in_threadpool(_linker, request)
-    return _out(await run_in_threadpool(linker.suggest_for_text, body.text, lang=body.lang))
+    return await run_in_threadpool(linker.suggest_for_text, body.text, lang=body.lang)
 
 
 @router.get(
     "/fallstudien/{slug}/nlc-vorschlaege",
-    response_model=list[SuggestionOut],
+    response_model=list[Suggestion],
     summary="Suggest NLC links for a case study",
 )
 async def suggest_for_case_study(
     request: Request, slug: str, lang: Annotated[Literal["de", "en"], Query()] = "de"
-) -> list[SuggestionOut]:
+) -> list[Suggestion]:
     """Suggestions computed without the case study's own curated links."""
     linker = await run_in_threadpool(_linker, request)
-    return _out(await run_in_threadpool(linker.suggest_for_case_study, slug, lang=lang))
+    return await run_in_threadpool(linker.suggest_for_case_study, slug, lang=lang)
 
 
 class DecisionIn(BaseModel):

@@ -14,22 +14,6 @@ from wissensgraph.search.hybrid import Filters, Hit, Searcher
 router = APIRouter(tags=["Suche / Search"])
 
 
-class HitOut(BaseModel):
-    """One hit with its score parts and the reasons it matched."""
-
-    iri: str
-    slug: str
-    title: str
-    city: str
-    score: float
-    dense: float | None
-    lexical: float | None
-    concept: float | None
-    ranks: dict[str, int]
-    passage: str
-    concepts: list[str]
-
-
 class SearchOut(BaseModel):
     """A ranked answer and how the query was read."""
 
@@ -37,7 +21,7 @@ class SearchOut(BaseModel):
     mode: str
     total: int
     expanded: list[str]
-    hits: list[HitOut]
+    hits: list[Hit]
 
 
 def _searcher(request: Request) -> Searcher:
@@ -45,10 +29,6 @@ def _searcher(request: Request) -> Searcher:
     if state is None:
         raise ServiceBusy("Die Suche ist abgeschaltet (WISSENSGRAPH_SEARCH_ENABLED=false).")
     return state.current()  # type: ignore[no-any-return]
-
-
-def _out(hit: Hit) -> HitOut:
-    return HitOut(**hit.__dict__)
 
 
 @router.get("/search", response_model=SearchOut, summary="Search case studies")
@@ -79,18 +59,18 @@ async def search(
         mode=result.mode,
         total=result.total,
         expanded=result.expanded,
-        hits=[_out(h) for h in result.hits],
+        hits=result.hits,
     )
 
 
 @router.get(
-    "/fallstudien/{slug}/aehnliche", response_model=list[HitOut], summary="Similar case studies"
+    "/fallstudien/{slug}/aehnliche", response_model=list[Hit], summary="Similar case studies"
 )
 async def similar(
     request: Request,
     slug: str,
     k: Annotated[int, Query(ge=1, le=50)] = 5,
     lang: Annotated[Literal["de", "en"], Query()] = "de",
-) -> list[HitOut]:
+) -> list[Hit]:
     """Case studies closest in meaning to the given one."""
-    return [_out(h) for h in _searcher(request).similar(slug, k=k, lang=lang)]
+    return _searcher(request).similar(slug, k=k, lang=lang)
