@@ -95,11 +95,10 @@ class Searcher:
         docs = index.documents
         self._passage_owner = np.array([p.doc for p in index.passages], dtype=np.int64)
         titles = [[t for t in (d.title_de, d.title_en) if t] for d in docs]
-        self._title_rows = {
-            row
-            for row, p in enumerate(index.passages)
-            if any(p.text.startswith(t) for t in titles[p.doc])
-        }
+        self._abstract_rows: list[dict[str, list[int]]] = [{} for _ in docs]
+        for row, p in enumerate(index.passages):
+            if not any(p.text.startswith(t) for t in titles[p.doc]):
+                self._abstract_rows[p.doc].setdefault(p.lang, []).append(row)
         self._facets = {
             "handlungsfeld": (HF, [set(d.fields) for d in docs]),
             "prinzip": (NLC, [set(d.nlc) for d in docs]),
@@ -172,23 +171,31 @@ class Searcher:
                 matched.append(iri)
         return matched
 
-    def _dense(self, query: str, mask: np.ndarray) -> tuple[dict[int, float], dict[int, int]]:
-        """Best passage score per document, and which passage it was."""
+    def _dense(self, query: str, mask: np.ndarray) -> tuple[dict[int, float], np.ndarray]:
+        """Best passage score per document, and the query vector."""
         vector = self.encoder.encode([query])[0]
         allowed_rows = np.flatnonzero(mask[self._passage_owner])
         scores, rows = self.index.vectors.search(
             vector, min(len(allowed_rows), CANDIDATES * 8), allowed_rows
         )
         best: dict[int, float] = {}
-        where: dict[int, int] = {}
         for score, row in zip(scores.tolist(), rows.tolist(), strict=True):
-            doc = int(self._passage_owner[row])
-            if doc not in best:
-                best[doc] = float(score)
-            # The passage shown is the best one from the abstract: a title says nothing new.
-            if row not in self._title_rows and doc not in where:
-                where[doc] = int(row)
-        return best, where
+            best.setdefault(int(self._passage_owner[row]), float(score))
+        return best, vector
+
+    def _passage_for(self, doc: int, vector: np.ndarray | None, lang: str) -> str:
+        """The abstract passage closest to the query, in the reader's language where there is one.
+
+        A title says nothing new, so the shown passage always comes from the abstract.
+        """
+        by_language = self._abstract_rows[doc]
+        rows = by_language.get(lang) or [r for rs in by_language.values() for r in rs]
+        if not rows:
+            return ""
+        if vector is None:
+            return self.index.passages[rows[0]].text
+        similarity = self.index.vectors.vectors(np.array(rows)) @ vector
+        return self.index.passages[rows[int(np.argmax(similarity))]].text
 
     def _lexical(self, query: str, mask: np.ndarray) -> dict[int, float]:
         scores = self.index.lexical.scores(query)
@@ -234,7 +241,7 @@ class Searcher:
             for label in labels_in_lang
         ]
         expanded = " ".join([query, *synonyms])
-        dense, where = self._dense(query, mask) if mode in ("hybrid", "dense") else ({}, {})
+        dense, vector = self._dense(query, mask) if mode in ("hybrid", "dense") else ({}, None)
         lexical = self._lexical(expanded, mask) if mode in ("hybrid", "lexical") else {}
         concept = self._concept(concepts, mask) if mode == "hybrid" else {}
         rankings = {
@@ -252,7 +259,6 @@ class Searcher:
         hits = []
         for doc in order[:k]:
             document = self.index.documents[doc]
-            passage_row = where.get(doc)
             hits.append(
                 Hit(
                     iri=document.iri,
@@ -264,9 +270,7 @@ class Searcher:
                     lexical=round(lexical[doc], 4) if doc in lexical else None,
                     concept=round(concept[doc][0], 4) if doc in concept else None,
                     ranks=ranks[doc],
-                    passage=self.index.passages[passage_row].text
-                    if passage_row is not None
-                    else "",
+                    passage=self._passage_for(doc, vector, lang),
                     concepts=[labels[c] for c in concept[doc][1]] if doc in concept else [],
                 )
             )
