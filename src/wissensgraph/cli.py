@@ -405,6 +405,7 @@ def query(
     """Run a read-only SPARQL query against the built store."""
     from wissensgraph.graph import KnowledgeGraph
     from wissensgraph.namespaces import sparql_prologue
+    from wissensgraph.sparql import analyse
 
     text = sparql
     if sparql.endswith(".rq"):
@@ -414,8 +415,9 @@ def query(
         text = path.read_text(encoding="utf-8")
     if "PREFIX" not in text.upper():
         text = sparql_prologue() + text
+    form = analyse(text).form  # the same reading of a query as the endpoint's; refuses updates
     graph = KnowledgeGraph.open(get_settings())
-    if text.lstrip().upper().startswith("ASK") or "\nASK" in text.upper():
+    if form == "ASK":
         typer.echo("true" if graph.ask(text) else "false")
         return
     rows = graph.select(text)
