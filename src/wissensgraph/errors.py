@@ -36,6 +36,18 @@ class ShapeViolation(WissensgraphError):
         self.report = report
 
 
+class Conflict(WissensgraphError):
+    """A write would create what already exists (a case study id in use)."""
+
+
+class PayloadTooLarge(InputError):
+    """A request body is larger than the configured limit."""
+
+
+class UnsupportedMediaType(InputError):
+    """A write came in a format the API does not read."""
+
+
 class StoreError(WissensgraphError):
     """The store is missing, locked or cannot be written."""
 

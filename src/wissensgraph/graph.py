@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,9 +16,14 @@ from rdflib import Graph
 
 from wissensgraph.config import Settings
 from wissensgraph.errors import InputError, QuerySyntaxError, ShapeViolation, StoreError
-from wissensgraph.namespaces import DATA_GRAPH, ONTOLOGY_GRAPH, PREFIXES
+from wissensgraph.locking import data_lock
+from wissensgraph.namespaces import DATA_GRAPH, HISTORY_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from wissensgraph.queries import load_query
 from wissensgraph.rdf_files import collect_files, parse_files
+from wissensgraph.store_versions import new_version_path, remove_unused, switch
+
+#: Folder of ``data/`` that holds the write history; it goes to its own named graph.
+HISTORY_FOLDER = "historie"
 
 if TYPE_CHECKING:
     from wissensgraph.validation import ValidationReport
@@ -78,6 +81,14 @@ class KnowledgeGraph:
         """Run one of the package's own queries by name."""
         return self.select(load_query(name))
 
+    def construct(self, query: str) -> Graph:
+        """Run a CONSTRUCT query; the result as an rdflib graph (for small results)."""
+        result = self._run(query, ox.QueryTriples, "CONSTRUCT")
+        payload = ox.serialize(result, format=ox.RdfFormat.N_TRIPLES)
+        graph = Graph()
+        graph.parse(data=payload, format="nt")
+        return graph
+
 
 class RemoteKnowledgeGraph(KnowledgeGraph):
     """The same reads against a remote SPARQL 1.1 endpoint."""
@@ -134,6 +145,7 @@ class Sources:
 
     vocabulary: Graph
     data: Graph
+    history: Graph
     report: ValidationReport
     files: int
 
@@ -143,7 +155,10 @@ def read_sources(settings: Settings, data_paths: list[Path] | None = None) -> So
     from wissensgraph.validation import load_shapes, validate_graph  # pyshacl: only when needed
 
     vocabulary = parse_files(collect_files([settings.ontology_dir]))
-    data = parse_files(collect_files(data_paths or [settings.data_dir]))
+    history_dir = (settings.data_dir / HISTORY_FOLDER).resolve()
+    files = collect_files(data_paths or [settings.data_dir])
+    data = parse_files(f for f in files if history_dir not in f.parents)
+    history = parse_files(f for f in files if history_dir in f.parents)
     combined = Graph()
     combined.namespace_manager = data.graph.namespace_manager
     combined += vocabulary.graph
@@ -152,8 +167,9 @@ def read_sources(settings: Settings, data_paths: list[Path] | None = None) -> So
     return Sources(
         vocabulary=vocabulary.graph,
         data=data.graph,
+        history=history.graph,
         report=report,
-        files=len(vocabulary.files) + len(data.files),
+        files=len(vocabulary.files) + len(data.files) + len(history.files),
     )
 
 
@@ -163,14 +179,18 @@ def build(settings: Settings) -> BuildSummary:
     The current store is replaced only after the new one is complete, by renaming a symlink,
     so a failed or interrupted build leaves the previous graph untouched.
     """
+    from wissensgraph.journal import recover
+
     started = time.perf_counter()
-    sources = read_sources(settings)
-    if not sources.report.conforms:
-        raise ShapeViolation(sources.report)
-    if settings.sparql_endpoint:
-        _build_remote(settings, sources)
-    else:
-        _build_embedded(settings, sources)
+    with data_lock(settings.data_dir):  # no curator write half-way through the files we read
+        recover(settings)
+        sources = read_sources(settings)
+        if not sources.report.conforms:
+            raise ShapeViolation(sources.report)
+        if settings.sparql_endpoint:
+            _build_remote(settings, sources)
+        else:
+            _build_embedded(settings, sources)
     graph = KnowledgeGraph.open(settings)
     return BuildSummary(
         store=settings.store_dir
@@ -191,50 +211,34 @@ def _build_remote(settings: Settings, sources: Sources) -> None:
     assert endpoint
     replace_graphs(
         endpoint,
-        {str(ONTOLOGY_GRAPH): sources.vocabulary, str(DATA_GRAPH): sources.data},
+        {
+            str(ONTOLOGY_GRAPH): sources.vocabulary,
+            str(DATA_GRAPH): sources.data,
+            str(HISTORY_GRAPH): sources.history,
+        },
         timeout=settings.sparql_timeout,
     )
 
 
 def _build_embedded(settings: Settings, sources: Sources) -> None:
-    stores = settings.home / "stores"
-    stores.mkdir(parents=True, exist_ok=True)
-    target = stores / f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    target = new_version_path(settings.home / "stores")
     try:
         store = ox.Store(str(target))
         _load(store, sources.vocabulary, ONTOLOGY_GRAPH)
         _load(store, sources.data, DATA_GRAPH)
+        _load(store, sources.history, HISTORY_GRAPH)
         store.flush()
         del store
     except OSError as exc:
         shutil.rmtree(target, ignore_errors=True)
         raise StoreError(f"Graph konnte nicht nach {target} geschrieben werden: {exc}") from exc
-    previous = settings.store_dir.resolve() if settings.store_dir.is_symlink() else None
-    _switch(settings.store_dir, target)
-    _remove_unused(stores, keep={target.resolve(), previous})
+    switch(settings.store_dir, target)
+    remove_unused(settings.store_dir)
 
 
 def _load(store: ox.Store, graph: Graph, into: object) -> None:
     payload = graph.serialize(format="nt", encoding="utf-8")
     store.bulk_load(payload, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(into)))
-
-
-def _switch(link: Path, target: Path) -> None:
-    """Point ``link`` at ``target`` in one rename, the only step readers can observe."""
-    if link.exists() and not link.is_symlink():
-        raise StoreError(f"{link} ist kein vom Build verwalteter Verweis; bitte entfernen.")
-    staging = link.with_name(f".{link.name}.{os.getpid()}")
-    if staging.is_symlink():
-        staging.unlink()
-    staging.symlink_to(target.relative_to(link.parent))
-    os.replace(staging, link)
-
-
-def _remove_unused(stores: Path, *, keep: set[Path | None]) -> None:
-    """Delete older stores, keeping the new one and the one a running server may still read."""
-    for old in stores.iterdir():
-        if old.resolve() not in keep and old.is_dir():
-            shutil.rmtree(old, ignore_errors=True)
 
 
 #: Export formats: name -> (pyoxigraph format, keeps named graphs).

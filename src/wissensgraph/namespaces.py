@@ -21,6 +21,7 @@ ROLLE = Namespace(BASE + "id/rolle/")
 MODUS = Namespace(BASE + "id/modus/")
 STATUS = Namespace(BASE + "id/status/")
 REGION = Namespace(BASE + "id/region/")
+AENDERUNG = Namespace(BASE + "id/aenderungsart/")
 GRAPH = Namespace(BASE + "graph/")
 GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 ORG = Namespace("http://www.w3.org/ns/org#")
@@ -28,6 +29,8 @@ ORG = Namespace("http://www.w3.org/ns/org#")
 #: Named graphs of the store: the vocabulary (ontology and concept schemes) and the data.
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 DATA_GRAPH = GRAPH["data"]
+#: Named graph of the write history (PROV-O); written only by the write path, never by a client.
+HISTORY_GRAPH = GRAPH["historie"]
 
 PREFIXES: dict[str, Namespace] = {
     "wg": WG,
@@ -42,6 +45,7 @@ PREFIXES: dict[str, Namespace] = {
     "modus": MODUS,
     "status": STATUS,
     "region": REGION,
+    "aenderung": AENDERUNG,
     "geo": GEO,
     "org": ORG,
     "dcterms": DCTERMS,

@@ -9,11 +9,6 @@ files as they were.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
-import re
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -23,10 +18,13 @@ from rdflib import Literal as RdfLiteral
 from rdflib.namespace import FOAF, PROV, RDF, XSD
 
 from wissensgraph.config import Settings
+from wissensgraph.durable_files import write_atomic
 from wissensgraph.errors import InputError, NotFound
 from wissensgraph.linking import Linker
+from wissensgraph.locking import data_lock
 from wissensgraph.namespaces import FS, ID, STATUS, WG
 from wissensgraph.rdf_files import new_graph
+from wissensgraph.slugs import slugify
 
 FILE_NAME = "vorschlaege.ttl"
 METHOD = "kombiniert: Zero-Shot über Begriffsdefinitionen + nächste kuratierte Nachbarn"
@@ -36,10 +34,6 @@ Decision = Literal["accept", "reject"]
 def suggestion_iri(case_study: str, target: str) -> URIRef:
     """One stable IRI per case study and target (IRI or slug): a new run updates, not duplicates."""
     return ID[f"vorschlag/{case_study.rsplit('/', 1)[-1]}/{target.rstrip('/').rsplit('/', 1)[-1]}"]
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unbekannt"
 
 
 @dataclass(frozen=True)
@@ -99,7 +93,7 @@ def write_suggestions(linker: Linker, data_dir: Path, *, model: str) -> WriteSum
             graph.add((node, WG.suggestionStatus, STATUS.vorgeschlagen))
             graph.add((node, PROV.wasGeneratedBy, activity))
             proposed += 1
-    _atomic_write(path, graph.serialize(format="turtle"))
+    write_atomic(path, graph.serialize(format="turtle"))
     return WriteSummary(path=path, proposed=proposed, kept=len(decided))
 
 
@@ -110,14 +104,6 @@ def _language(document: object, passage: str) -> str:
         or passage.startswith(getattr(document, "title_en", "\0"))
         else "de"
     )
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, delete=False, prefix=f".{path.name}."
-    ) as handle:
-        handle.write(text)
-    Path(handle.name).replace(path)
 
 
 def decide(
@@ -136,19 +122,8 @@ def decide(
         raise InputError(
             "Eine angenommene Verknüpfung braucht eine Begründung (mindestens 10 Zeichen)."
         )
-    with _locked(settings.data_dir):  # read, decide and write as one step
+    with data_lock(settings.data_dir):  # read, decide and write as one step
         return _apply(settings, case_study, target, decision, curator.strip(), justification)
-
-
-@contextmanager
-def _locked(data_dir: Path) -> Iterator[None]:
-    """One decision at a time per data folder, across processes."""
-    with (data_dir / ".wissensgraph.lock").open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _apply(
@@ -173,7 +148,7 @@ def _apply(
     now = RdfLiteral(
         dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(), datatype=XSD.dateTime
     )
-    person = ID[f"kurator/{_slug(curator)}"]
+    person = ID[f"kurator/{slugify(curator)}"]
     status = STATUS.angenommen if decision == "accept" else STATUS.abgelehnt
     graph.set((node, WG.suggestionStatus, status))
     graph.add((node, PROV.wasAttributedTo, person))
@@ -183,7 +158,7 @@ def _apply(
     case_file = settings.data_dir / "fallstudien" / f"{case_study}.ttl"
     backups = [(p, p.read_bytes()) for p in (path, case_file) if p.exists()]
     try:
-        _atomic_write(path, graph.serialize(format="turtle"))
+        write_atomic(path, graph.serialize(format="turtle"))
         if decision == "accept":
             if not case_file.exists():
                 raise NotFound(f"{case_file} fehlt.")
@@ -198,10 +173,10 @@ def _apply(
                 f"    <{PROV.wasDerivedFrom}> <{node}> ;\n"
                 f"    <{PROV.wasAttributedTo}> <{person}>\n] .\n"
             )
-            _atomic_write(case_file, case_file.read_text(encoding="utf-8") + block)
+            write_atomic(case_file, case_file.read_text(encoding="utf-8") + block)
         build(settings)
     except BaseException:
         for file, content in backups:
-            _atomic_write(file, content.decode("utf-8"))
+            write_atomic(file, content)
         raise
     return node

@@ -76,13 +76,55 @@ def _shorten(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+_TRANSLATED: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], object] = {}
+
+
+def _memoize_sparql_translation() -> None:
+    """Parse each SHACL-SPARQL constraint once per process instead of once per use.
+
+    pyshacl hands rdflib the query text of every SPARQL constraint on every validation, and
+    rdflib's pure-Python parser then dominates the check of a single case study (tens of ms per
+    query). A translated query is reusable (that is what rdflib's prepareQuery is for).
+    """
+    from rdflib.plugins.sparql import processor
+
+    original = processor.SPARQLProcessor.query
+    if getattr(original, "memoized", False):
+        return
+
+    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # type: ignore[no-untyped-def]  # noqa: N803
+        if isinstance(strOrQuery, str):
+            key = (strOrQuery, base, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
+            translated = _TRANSLATED.get(key)
+            if translated is None:
+                if len(_TRANSLATED) > 512:
+                    _TRANSLATED.clear()
+                translated = processor.translateQuery(
+                    processor.parseQuery(strOrQuery), base, initNs
+                )
+                _TRANSLATED[key] = translated
+            strOrQuery = translated
+        return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
+
+    query.memoized = True  # type: ignore[attr-defined]
+    processor.SPARQLProcessor.query = query  # type: ignore[method-assign]
+
+
+_memoize_sparql_translation()
+
+
 def load_shapes(shapes_dir: Path) -> Graph:
     """All shapes files of the project as one graph."""
     return parse_files(collect_files([shapes_dir])).graph
 
 
 def validate_graph(
-    data: Graph, shapes: Graph, *, loaded: LoadedFiles | None = None
+    data: Graph,
+    shapes: Graph,
+    *,
+    loaded: LoadedFiles | None = None,
+    inplace: bool = False,
+    only: set[Node] | None = None,
 ) -> ValidationReport:
     """Validate ``data`` (which must include the vocabulary it refers to) against ``shapes``.
 
@@ -91,6 +133,8 @@ def validate_graph(
             membership (an action field from the action-field scheme) can be checked.
         shapes: the SHACL shapes.
         loaded: when given, each result names the file its focus node came from.
+        inplace: pyshacl may work on ``data`` itself instead of a copy (a throw-away graph).
+        only: keep just the results about these focus nodes (the new part of ``data``).
     """
     conforms, results_graph, _ = shacl_validate(
         data,
@@ -99,6 +143,7 @@ def validate_graph(
         abort_on_first=False,
         allow_warnings=True,
         advanced=True,
+        inplace=inplace,
     )
     if not isinstance(results_graph, Graph):  # pyshacl's ValidationFailure: the shapes are broken
         raise InputError(f"SHACL-Formen fehlerhaft: {results_graph}")
@@ -106,9 +151,12 @@ def validate_graph(
     results = [
         _result(results_graph, node, data, shapes, loaded)
         for node in results_graph.objects(predicate=SH.result)
+        if only is None or results_graph.value(node, SH.focusNode) in only
     ]
     violations = [r for r in results if r.severity == "Violation"]
-    return ValidationReport(conforms=bool(conforms) and not violations, results=results)
+    return ValidationReport(
+        conforms=(bool(conforms) or only is not None) and not violations, results=results
+    )
 
 
 def _result(

@@ -1,0 +1,81 @@
+"""Versions of the embedded store: each build or write makes a new one, a symlink names the current.
+
+Readers open the current version read-only. Oxigraph forbids a writer beside read-only openers of
+the same folder, so a write never touches the current version: it copies it (a RocksDB checkpoint
+of hard links, milliseconds even at a million triples), applies one SPARQL Update transaction to
+the copy, flushes and closes it, and only then switches the symlink. The switch is the single
+moment a write becomes visible; before it, the copy is just an unused folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import uuid
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from wissensgraph.durable_files import sync_folder
+from wissensgraph.errors import StoreError
+
+#: Versions kept besides the current one, for readers that opened them a moment ago.
+KEEP_VERSIONS = 3
+#: A version younger than this is never removed (a long query may still read it).
+GRACE_SECONDS = 60.0
+
+
+def new_version_path(stores: Path) -> Path:
+    """A fresh, sortable folder name for the next version."""
+    stores.mkdir(parents=True, exist_ok=True)
+    now = time.time_ns()
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now / 1e9))
+    return stores / f"{stamp}.{now % 1_000_000_000:09d}-{uuid.uuid4().hex[:6]}"
+
+
+def write_version(store_link: Path, update: str) -> Path:
+    """Copy the current version and apply ``update`` to the copy; the current one is untouched."""
+    if not store_link.exists():
+        raise StoreError(f"Kein Graph unter {store_link}. Zuerst bauen: wissensgraph build")
+    target = new_version_path(store_link.parent / "stores")
+    try:
+        current = ox.Store.read_only(str(store_link.resolve()))
+        current.backup(str(target))
+        del current
+        store = ox.Store(str(target))
+        store.update(update)
+        store.flush()  # a later checkpoint copies files only: the change must be in them
+        del store
+    except BaseException as exc:
+        shutil.rmtree(target, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise StoreError(f"Neue Version des Graphen nicht schreibbar: {exc}") from exc
+        raise
+    return target
+
+
+def switch(link: Path, target: Path) -> None:
+    """Point ``link`` at ``target`` in one rename, the only step readers can observe."""
+    if link.exists() and not link.is_symlink():
+        raise StoreError(f"{link} ist kein vom Build verwalteter Verweis; bitte entfernen.")
+    staging = link.with_name(f".{link.name}.{os.getpid()}")
+    if staging.is_symlink():
+        staging.unlink()
+    staging.symlink_to(target.relative_to(link.parent))
+    os.replace(staging, link)
+    sync_folder(link.parent)
+
+
+def remove_unused(store_link: Path) -> None:
+    """Delete old versions, keeping the current, a few before it and any that are very young."""
+    stores = store_link.parent / "stores"
+    if not stores.is_dir():
+        return
+    current = store_link.resolve() if store_link.exists() else None
+    versions = sorted((p for p in stores.iterdir() if p.is_dir()), key=lambda p: p.name)
+    now = time.time()
+    for old in versions[: -(KEEP_VERSIONS + 1)]:
+        if old.resolve() == current or now - old.stat().st_mtime < GRACE_SECONDS:
+            continue
+        shutil.rmtree(old, ignore_errors=True)
