@@ -14,6 +14,7 @@ import typer
 
 from wissensgraph.config import get_settings
 from wissensgraph.errors import (
+    Conflict,
     InputError,
     NotFound,
     QuerySyntaxError,
@@ -42,6 +43,7 @@ EXIT_CODES: dict[type[WissensgraphError], int] = {
     InputError: 2,
     QuerySyntaxError: 2,
     NotFound: 2,
+    Conflict: 2,
     StoreError: 3,
 }
 
@@ -333,6 +335,59 @@ def _decide(slug: str, target: str, decision: str, curator: str, justification: 
         justification=justification,
     )
     typer.echo(f"{'Angenommen' if decision == 'accept' else 'Abgelehnt'}: {node}")
+
+
+@app.command("import")
+@_handles_errors
+def import_(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="Case studies as .ttl, .jsonld, .nt, .json, .csv or .xlsx."),
+    ] = None,
+    curator: Annotated[
+        str, typer.Option("--kurator", help="Who imports (recorded in the history).")
+    ] = "",
+    replace: Annotated[
+        bool, typer.Option("--ersetzen", help="Replace case studies that already exist.")
+    ] = False,
+    template: Annotated[
+        bool, typer.Option("--vorlage", help="Print the spreadsheet template (CSV) and stop.")
+    ] = False,
+    lang: Lang = "de",
+) -> None:
+    """Add case studies from a file, all or nothing: validated, stored, recorded in the history.
+
+    Spreadsheet columns (one row per case study, several values separated by ';'):
+    run with --vorlage for the header row; README.md explains each column.
+    """
+    from wissensgraph.spreadsheets import template as spreadsheet_template
+
+    if template:
+        typer.echo(spreadsheet_template(), nl=False)
+        return
+    if file is None:
+        raise InputError("Welche Datei? wissensgraph import DATEI --kurator NAME")
+    from wissensgraph.submissions import media_type_of_file, parse
+    from wissensgraph.writes import submit
+
+    if not file.is_file():
+        raise InputError(f"{file}: Datei nicht gefunden")
+    if not curator.strip():
+        raise InputError("Wer importiert? --kurator NAME (wird in der Historie vermerkt)")
+    submission = parse(file.read_bytes(), media_type_of_file(file.name))
+    result = submit(
+        get_settings(),
+        submission,
+        mode="upsert" if replace else "create",
+        curator=curator,
+        source=f"CLI import {file.name}",
+    )
+    typer.echo(
+        f"Importiert: {len(result.created)} neu, {len(result.replaced)} ersetzt, "
+        f"{len(result.actors_created)} neue Akteure. Historie: {result.change}"
+    )
+    for slug in result.created + result.replaced:
+        typer.echo(f"  {slug}")
 
 
 @eval_app.command("linking")

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
         default_factory=dict,
         description="Curators' bearer tokens as JSON {token: name}; none means writes are off.",
     )
+    write_max_mb: float = Field(
+        default=10.0, gt=0, description="Largest request body a write or import may send, in MB."
+    )
     search_enabled: bool = Field(
         default=True, description="Serve /search (loads the encoder and index at start)."
     )

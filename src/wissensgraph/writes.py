@@ -20,7 +20,7 @@ from wissensgraph.case_study_form import ActorDirectory, CaseStudyForm, Vocabula
 from wissensgraph.config import Settings
 from wissensgraph.contribution import Contribution, from_graph, slug_of
 from wissensgraph.durable_files import remove_durable, write_atomic
-from wissensgraph.errors import Conflict, InputError, NotFound, StoreError
+from wissensgraph.errors import Conflict, InputError, NotFound, ParameterError, StoreError
 from wissensgraph.graph import HISTORY_FOLDER, KnowledgeGraph
 from wissensgraph.history import Change, record
 from wissensgraph.journal import begin, finish, recover
@@ -86,9 +86,20 @@ def case_study_file(settings: Settings, slug: str) -> Path:
 
 
 def submit(
-    settings: Settings, submission: Submission, *, mode: Mode, curator: str, source: str
+    settings: Settings,
+    submission: Submission,
+    *,
+    mode: Mode,
+    curator: str,
+    source: str,
+    slug: str | None = None,
+    single: bool = False,
 ) -> WriteResult:
-    """Validate and store case studies; on any problem nothing changes."""
+    """Validate and store case studies; on any problem nothing changes.
+
+    ``slug`` demands that the submission describes exactly that case study (PUT), ``single``
+    exactly one (POST).
+    """
     _writable(settings)
     if not curator.strip():
         raise InputError("Der Name der Kuratorin oder des Kurators fehlt.")
@@ -96,6 +107,15 @@ def submit(
         recover(settings)
         graph = KnowledgeGraph.open(settings)
         contribution = _contribution(submission, graph)
+        if slug is not None and contribution.slugs() != [slug]:
+            raise ParameterError(
+                f"Der Inhalt muss genau die Fallstudie {slug} beschreiben, "
+                f"nicht: {', '.join(contribution.slugs())}"
+            )
+        if single and len(contribution.case_studies) != 1:
+            raise ParameterError(
+                f"Erwartet wird genau eine Fallstudie, nicht {len(contribution.case_studies)}."
+            )
         iris = list(contribution.case_studies)
         existing = {
             URIRef(row["r"] or "")

@@ -10,7 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from wissensgraph import __version__
-from wissensgraph.api import errors, linked_data, linking, search, sparql, web
+from wissensgraph.api import contributions, errors, linked_data, linking, search, sparql, web
 from wissensgraph.config import Settings, get_settings
 from wissensgraph.executors import open_executor
 from wissensgraph.linking import Linker, build_linker
@@ -65,12 +65,23 @@ class SearchState:
             return self._linker
 
 
+def _settle_interrupted_write(settings: Settings) -> None:
+    """A write cut off by a crash is completed or undone before anyone reads."""
+    from wissensgraph.journal import recover
+    from wissensgraph.locking import data_lock
+
+    with data_lock(settings.data_dir):
+        recover(settings)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Create the app; the query executor starts with the app and stops with it."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not settings.sparql_endpoint:
+            _settle_interrupted_write(settings)
         app.state.executor = open_executor(settings)
         try:
             app.state.search = SearchState(settings) if settings.search_enabled else None
@@ -89,6 +100,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sparql.router)
     app.include_router(search.router)
     app.include_router(linking.router)
+    app.include_router(contributions.router)
     app.include_router(linked_data.router)
     app.include_router(web.router)
+    _document_write_bodies(app)
     return app
+
+
+def _document_write_bodies(app: FastAPI) -> None:
+    """Write endpoints read their bodies themselves (many formats); OpenAPI still shows the form."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, object]:
+        if app.openapi_schema is None:
+            schema = generate()
+            schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+            schemas.update(contributions.SCHEMAS)
+        return app.openapi_schema or schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from wissensgraph.errors import (
+    Conflict,
     FederationRefused,
     Forbidden,
     InputError,
     NotAcceptable,
     NotFound,
     ParameterError,
+    PayloadTooLarge,
     QuerySyntaxError,
     QueryTimeout,
     ResultTooLarge,
@@ -19,12 +21,16 @@ from wissensgraph.errors import (
     ShapeViolation,
     StoreError,
     Unauthenticated,
+    UnsupportedMediaType,
     UpdateRefused,
     WissensgraphError,
 )
 
 STATUS: dict[type[WissensgraphError], int] = {
     ParameterError: 422,
+    PayloadTooLarge: 413,
+    UnsupportedMediaType: 415,
+    Conflict: 409,
     Unauthenticated: 401,
     Forbidden: 403,
     QuerySyntaxError: 400,
@@ -49,10 +55,38 @@ async def _handle(request: Request, exc: Exception) -> Response:
         headers["Retry-After"] = "5"
     if isinstance(exc, Unauthenticated):
         headers["WWW-Authenticate"] = 'Bearer realm="wissensgraph"'
+    if isinstance(exc, ShapeViolation):
+        return _violations(request, exc)
     text = str(exc)
     if isinstance(exc, NotAcceptable):
         text += "\n" + "\n".join(exc.offered)
     return PlainTextResponse(text + "\n", status_code=status, headers=headers)
+
+
+def _violations(request: Request, exc: ShapeViolation) -> Response:
+    """The SHACL report as JSON, messages in the language the client asks for."""
+    wanted = request.headers.get("accept-language", "de").lower()
+    lang = "en" if wanted.startswith("en") else "de"
+    title = (
+        "Die Daten verletzen die SHACL-Formen; nichts wurde gespeichert."
+        if lang == "de"
+        else "The data violates the SHACL shapes; nothing was stored."
+    )
+    body = {
+        "fehler" if lang == "de" else "error": title,
+        "verstoesse" if lang == "de" else "violations": [
+            {
+                "fokus": r.focus,
+                "pfad": r.path,
+                "wert": r.value,
+                "meldung": r.message(lang),
+                "form": r.shape,
+                "schwere": r.severity,
+            }
+            for r in exc.report.results
+        ],
+    }
+    return JSONResponse(body, status_code=422, headers={"Content-Language": lang})
 
 
 def install(app: FastAPI) -> None:

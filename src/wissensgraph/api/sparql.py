@@ -36,7 +36,7 @@ _DESCRIPTION = (
 )
 
 
-async def _run(executor: ExecutorDep, request: QueryRequest) -> QueryResponse:
+async def run_query(executor: ExecutorDep, request: QueryRequest) -> QueryResponse:
     """Await the query in the event loop where the executor can, else in a thread."""
     run_async = getattr(executor, "execute_async", None)
     if run_async is not None:
@@ -61,7 +61,7 @@ async def _answer(
         named_graphs=named_graphs,
         service_allow=settings.sparql_service_allow,
     )
-    result = await _run(executor, request)
+    result = await run_query(executor, request)
     return Response(
         content=result.body,
         media_type=result.media_type,
@@ -148,7 +148,7 @@ async def _page(
                     "Die Seite zeigt SELECT und ASK als Tabelle; CONSTRUCT bitte über die "
                     "Schnittstelle /sparql mit Accept: text/turtle."
                 )
-            result = json.loads((await _run(executor, request_)).body)
+            result = json.loads((await run_query(executor, request_)).body)
             if "boolean" in result:
                 context["boolean"] = result["boolean"]
             else:
