@@ -31,7 +31,8 @@ def count(settings: Settings, slug: str) -> int:
 
 def history(settings: Settings, slug: str) -> list[dict]:
     return KnowledgeGraph.open(settings).select(
-        "PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX wg: <https://w3id.org/wissensgraph/ontology#> "
+        "PREFIX prov: <http://www.w3.org/ns/prov#> "
+        "PREFIX wg: <https://w3id.org/wissensgraph/ontology#> "
         f"SELECT ?kind ?who WHERE {{ GRAPH <{HISTORY}> {{ ?r prov:specializationOf "
         f"<https://w3id.org/wissensgraph/id/fallstudie/{slug}> ; wg:changeKind ?kind ; "
         "prov:wasAttributedTo/<http://xmlns.com/foaf/0.1/name> ?who ; prov:generatedAtTime ?t }} "
@@ -137,7 +138,10 @@ def test_interrupted_write_leaves_no_trace(
 
 def test_rebuild_from_files_gives_the_same_graph(writable: Settings) -> None:
     writes.submit(writable, forms(form("w-rebuild")), mode="create", curator="E", source="t")
-    query = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o FILTER (!isBlank(?s) && !isBlank(?o)) } }"
+    query = (
+        "SELECT (COUNT(*) AS ?n) "
+        "WHERE { GRAPH ?g { ?s ?p ?o FILTER (!isBlank(?s) && !isBlank(?o)) } }"
+    )
     written = KnowledgeGraph.open(writable).select(query)
     build(writable)
     assert KnowledgeGraph.open(writable).select(query) == written
@@ -160,7 +164,8 @@ def test_rdf_upload_may_only_describe_case_studies_and_actors(writable: Settings
     graph = Graph()
     graph.parse(
         data="""
-        <https://w3id.org/wissensgraph/id/aenderung/x> <http://www.w3.org/ns/prov#endedAtTime> "2020" .
+        <https://w3id.org/wissensgraph/id/aenderung/x>
+            <http://www.w3.org/ns/prov#endedAtTime> "2020" .
         """,
         format="turtle",
     )

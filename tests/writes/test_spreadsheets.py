@@ -1,0 +1,85 @@
+"""Spreadsheets: documented columns, semicolon lists, errors with row and column."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import Workbook
+
+from tests.writes.conftest import ABSTRACT
+from wissensgraph import writes
+from wissensgraph.config import Settings
+from wissensgraph.errors import InputError
+from wissensgraph.spreadsheets import COLUMNS, read_csv, read_xlsx, template
+
+ROW = {
+    "id": "",
+    "titel": "Tabellenplatz Nord",
+    "zusammenfassung": ABSTRACT,
+    "stadt": "Kassel",
+    "bundesland": "hessen",
+    "startjahr": "2019",
+    "status": "abgeschlossen",
+    "handlungsfelder": "Altbauquartiere; Konversion",
+    "akteure": "Gängeviertel e.V. (initiator); "
+    "Tabellenverein Nord (traeger, zivilgesellschaft, ko-produktion)",
+    "nlc": "beteiligung-koproduktion: Die Nachbarschaft plant den Platz mit.",
+    "quellen": "https://example.org/a; https://example.org/b",
+}
+
+
+def csv_text(rows: list[dict[str, str]], delimiter: str = ",") -> bytes:
+    import csv
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(COLUMNS), delimiter=delimiter)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def test_template_is_the_column_list() -> None:
+    assert template().strip().split(",") == list(COLUMNS)
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_csv_rows_become_forms(delimiter: str) -> None:
+    (form,) = read_csv(csv_text([ROW], delimiter))
+    assert form.handlungsfelder == ["Altbauquartiere", "Konversion"]
+    assert [a.name for a in form.akteure] == ["Gängeviertel e.V.", "Tabellenverein Nord"]
+    assert (
+        form.akteure[1].gruppe == "zivilgesellschaft" and form.akteure[1].modus == "ko-produktion"
+    )
+    assert form.quellen == ["https://example.org/a", "https://example.org/b"]
+    assert form.startjahr == 2019
+
+
+def test_errors_name_row_and_column() -> None:
+    broken = {**ROW, "startjahr": "neunzehn", "akteure": "ohne Klammern"}
+    with pytest.raises(InputError) as caught:
+        read_csv(csv_text([ROW, broken]))
+    text = str(caught.value)
+    assert "Zeile 3" in text and "akteure" in text
+    with pytest.raises(InputError, match="Unbekannte Spalte"):
+        read_csv(b"titel,farbe\nx,y\n")
+    with pytest.raises(InputError, match="Pflichtspalte"):
+        read_csv(b"titel\nx\n")
+    with pytest.raises(InputError, match="UTF-8"):
+        read_csv("titel\nGr\xfcn\n".encode("latin-1"))
+
+
+def test_xlsx_import_matches_actors_and_stores(writable: Settings) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(COLUMNS))
+    row = {**ROW, "id": "w-tabelle", "startjahr": 2019}
+    sheet.append([row.get(name, "") for name in COLUMNS])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    forms = read_xlsx(buffer.getvalue())
+    result = writes.submit(writable, forms, mode="create", curator="Tabelle", source="t")
+    assert result.created == ["w-tabelle"]
+    assert result.actors_created == ["tabellenverein-nord"]  # Gängeviertel e.V. was found by name
+    with pytest.raises(InputError, match="Excel"):
+        read_xlsx(b"not a workbook")
