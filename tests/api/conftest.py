@@ -45,7 +45,7 @@ class Server:
     settings: Settings
 
 
-def start_server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(env: dict[str, str], wait: float = 30) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     process = subprocess.Popen(
         [str(BIN / "wissensgraph"), "serve", "--port", str(port)],
@@ -55,7 +55,7 @@ def start_server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
         stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
-    wait_until_up(url + "/context.jsonld", process)
+    wait_until_up(url + "/context.jsonld", process, wait)
     return process, url
 
 

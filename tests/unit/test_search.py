@@ -39,9 +39,10 @@ def test_hits_explain_themselves(searcher: Searcher) -> None:
     assert top.passage in [text for _, text in document.passages()]
     assert top.passage in document.abstract_de  # the reader's language, from the abstract
     english = searcher.search("Erbbaurecht für Kulturprojekte", k=1, lang="en").hits[0]
-    assert english.passage in next(
-        d for d in searcher.index.documents if d.slug == english.slug
-    ).abstract_en
+    assert (
+        english.passage
+        in next(d for d in searcher.index.documents if d.slug == english.slug).abstract_en
+    )
     assert "Erbbaurecht" in top.concepts
 
 

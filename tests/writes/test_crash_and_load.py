@@ -1,0 +1,154 @@
+"""A real server killed with SIGKILL during writes, and many readers and writers at once."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.api.conftest import start_server, stop
+from tests.writes.conftest import form, writable_copy
+from wissensgraph.config import Settings
+
+TOKEN = "crash-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+COUNT = (
+    "SELECT (COUNT(?s) AS ?n) WHERE { ?s a <https://w3id.org/wissensgraph/ontology#CaseStudy> "
+    'FILTER (STRSTARTS(STR(?s), "https://w3id.org/wissensgraph/id/fallstudie/%s")) }'
+)
+
+
+def env_for(settings: Settings, **extra: str) -> dict[str, str]:
+    return {
+        "WISSENSGRAPH_HOME": str(settings.home),
+        "WISSENSGRAPH_DATA_DIR": str(settings.data_dir),
+        "WISSENSGRAPH_SEARCH_ENABLED": "false",
+        "WISSENSGRAPH_CURATOR_TOKENS": json.dumps({TOKEN: "Crash Test"}),
+        **extra,
+    }
+
+
+def stored(url: str, prefix: str) -> int:
+    response = httpx.get(f"{url}/sparql", params={"query": COUNT % prefix}, timeout=30)
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def files(settings: Settings, prefix: str) -> int:
+    return len(list((settings.data_dir / "fallstudien").glob(f"{prefix}*.ttl")))
+
+
+def test_kill_during_bulk_import_leaves_all_or_nothing(tmp_path: Path) -> None:
+    settings = writable_copy(tmp_path)
+    outcomes = []
+    for attempt, delay in enumerate([0.05, 0.4, 0.9, 1.6]):
+        prefix = f"kill{attempt}-"
+        batch = [form(f"{prefix}{n}") for n in range(25)]
+        process, url = start_server(env_for(settings))
+        answer: list[int] = []
+
+        def send(url: str = url, batch: list = batch, answer: list[int] = answer) -> None:
+            try:
+                answer.append(
+                    httpx.post(
+                        f"{url}/fallstudien/import", json=batch, headers=AUTH, timeout=60
+                    ).status_code
+                )
+            except httpx.TransportError:
+                answer.append(0)
+
+        sender = threading.Thread(target=send)
+        sender.start()
+        time.sleep(delay)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        sender.join()
+        process, url = start_server(env_for(settings))  # recovery runs at start
+        try:
+            in_store, on_disk = stored(url, prefix), files(settings, prefix)
+        finally:
+            stop(process)
+        assert in_store in (0, 25) and on_disk == in_store, (delay, in_store, on_disk)
+        if answer == [200]:
+            assert in_store == 25  # acknowledged, so it must have survived
+        outcomes.append(in_store)
+    assert not (settings.data_dir / ".schreibjournal.json").exists()
+
+
+def test_acknowledged_write_survives_kill_and_index_follows(tmp_path: Path) -> None:
+    settings = writable_copy(tmp_path)
+    process, url = start_server(env_for(settings))
+    response = httpx.post(
+        f"{url}/fallstudien",
+        json=form("ack-1", titel="Quittierter Zeppelinplatz"),
+        headers=AUTH,
+        timeout=60,
+    )
+    assert response.status_code == 201
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    process, url = start_server(
+        env_for(
+            settings,
+            WISSENSGRAPH_SEARCH_ENABLED="true",
+            WISSENSGRAPH_SEARCH_MODEL="all-MiniLM-L6-v2",
+        ),
+        wait=300,  # the index is rebuilt from the graph at start
+    )
+    try:
+        assert stored(url, "ack-1") == 1
+        hits = httpx.get(f"{url}/search", params={"q": "Zeppelinplatz"}, timeout=120).json()
+        assert hits["hits"][0]["slug"] == "ack-1"  # the index followed the graph
+    finally:
+        stop(process)
+
+
+@pytest.mark.parametrize("seconds", [float(os.environ.get("WISSENSGRAPH_STRESS_SECONDS", "12"))])
+def test_concurrent_readers_and_writers(tmp_path: Path, seconds: float) -> None:
+    settings = writable_copy(tmp_path)
+    process, url = start_server(env_for(settings, WISSENSGRAPH_SPARQL_WORKERS="4"))
+    created: list[str] = []
+    statuses: list[int] = []
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def writer(number: int) -> None:
+        with httpx.Client(timeout=60) as client:
+            n = 0
+            while time.monotonic() < stop_at:
+                slug = f"last-{number}-{n}"
+                n += 1
+                r = client.post(f"{url}/fallstudien", json=form(slug), headers=AUTH)
+                with lock:
+                    statuses.append(r.status_code)
+                    if r.status_code == 201:
+                        created.append(slug)
+
+    def reader(number: int) -> None:
+        with httpx.Client(timeout=60) as client:
+            while time.monotonic() < stop_at:
+                if number % 2:
+                    r = client.get(f"{url}/sparql", params={"query": COUNT % "last-"})
+                else:
+                    r = client.get(f"{url}/id/fallstudie/gaengeviertel-hamburg")
+                with lock:
+                    statuses.append(r.status_code)
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(10)]
+    threads += [threading.Thread(target=reader, args=(i,)) for i in range(40)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert created, "no write went through"
+        assert not [s for s in statuses if s >= 500 and s != 503], sorted(set(statuses))
+        assert stored(url, "last-") == len(created) == len(set(created))
+        assert files(settings, "last-") == len(created)
+    finally:
+        stop(process)
