@@ -189,13 +189,13 @@ def to_contribution(
     if form.endjahr is not None:
         add((subject, WG.endYear, _year(form.endjahr)))
     add((subject, WG.status, vocabulary.resolve(STATUS, form.status)))
-    for value in form.handlungsfelder:
+    for value in _filled(form.handlungsfelder):
         add((subject, WG.actionField, vocabulary.resolve(HF, value)))
-    for value in form.instrumente:
+    for value in _filled(form.instrumente):
         add((subject, WG.instrument, vocabulary.resolve(INST, value)))
-    for value in form.formate:
-        add((subject, WG.format, vocabulary.resolve(FMT, value)))
-    for url in form.quellen:
+    for value in _filled(form.formate):
+        add((subject, WG["format"], vocabulary.resolve(FMT, value)))
+    for url in _filled(form.quellen):
         add((subject, DCTERMS.source, URIRef(url.strip())))
     if form.breite is not None:
         add((subject, GEO.lat, Literal(_decimal(form.breite), datatype=XSD.decimal)))
@@ -232,6 +232,11 @@ def _new_actor(actor: URIRef, entry: ActorEntry, vocabulary: Vocabulary) -> obje
     if entry.homepage:
         graph.add((actor, FOAF.homepage, URIRef(entry.homepage.strip())))
     return graph
+
+
+def _filled(values: list[str]) -> list[str]:
+    """Spreadsheet cells and forms leave empty entries behind; they mean nothing."""
+    return [value for value in values if value.strip()]
 
 
 def _year(year: int) -> Literal:

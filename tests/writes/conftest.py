@@ -31,6 +31,7 @@ def form(slug: str, **changes: Any) -> dict[str, Any]:
         "status": "laufend",
         "handlungsfelder": ["Altbauquartiere"],
         "instrumente": ["stadtumbau"],
+        "formate": ["Werkstatt", ""],
         "akteure": [
             {"name": "Gängeviertel e.V.", "rolle": "Initiator"},
             {

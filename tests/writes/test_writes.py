@@ -48,6 +48,11 @@ def test_create_writes_file_store_and_history(writable: Settings) -> None:
     assert result.actors_created == ["nachbarschaftsverein-w-anlegen"]  # matched the other one
     assert (writable.data_dir / "fallstudien" / "w-anlegen.ttl").exists()
     assert count(writable, "w-anlegen") > 10
+    formats = KnowledgeGraph.open(writable).select(
+        "SELECT ?f WHERE { <https://w3id.org/wissensgraph/id/fallstudie/w-anlegen> "
+        "<https://w3id.org/wissensgraph/ontology#format> ?f }"
+    )
+    assert [r["f"] for r in formats] == ["https://w3id.org/wissensgraph/id/format/werkstatt"]
     assert [(r["kind"].rsplit("/", 1)[-1], r["who"]) for r in history(writable, "w-anlegen")] == [
         ("angelegt", "Erika Muster")
     ]
