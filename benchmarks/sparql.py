@@ -24,9 +24,9 @@ import pyoxigraph as ox
 
 from benchmarks.synthetic import write
 from wissensgraph.config import PROJECT_ROOT
-from wissensgraph.graph import _switch
 from wissensgraph.namespaces import DATA_GRAPH, ONTOLOGY_GRAPH
 from wissensgraph.rdf_files import collect_files, parse_files
+from wissensgraph.store_versions import switch
 
 QUERIES = sorted((PROJECT_ROOT / "data" / "queries").glob("cq*.rq"))
 BIN = Path(sys.executable).parent
@@ -134,7 +134,7 @@ def _build_store(home: Path, data: Path) -> float:
     )
     store.flush()
     del store
-    _switch(home / "store", target)
+    switch(home / "store", target)
     return time.perf_counter() - started
 
 

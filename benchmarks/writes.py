@@ -1,0 +1,142 @@
+"""Write benchmark: one case study validated and committed against a large store, and bulk rate.
+
+Run: ``.venv/bin/python -m benchmarks.writes --triples 1000000``. The store holds the real
+ontology and data plus synthetic triples (own namespace, marked synthetic) up to the size asked
+for; the writes are synthetic case studies of this benchmark, written to a temporary copy of
+``data/``. Peers in the same run: the store work alone (checkpoint, update, flush) and the SHACL
+check alone, so the table shows where the time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from benchmarks.synthetic import write as write_synthetic
+from wissensgraph import door, writes
+from wissensgraph.case_study_form import CaseStudyForm
+from wissensgraph.config import PROJECT_ROOT, Settings
+from wissensgraph.graph import KnowledgeGraph, build
+from wissensgraph.namespaces import DATA_GRAPH
+from wissensgraph.store_versions import new_version_path, switch, write_version
+from wissensgraph.writes import _contribution
+
+ABSTRACT = (
+    "Synthetischer Benchmark-Datensatz: ein Quartiersplatz wird von Stadt und Nachbarschaft "
+    "gemeinsam umgebaut, mit Werkstätten, Probeaufbauten und einer Abstimmung über die Entwürfe. "
+    "Dieser Text dient nur der Zeitmessung und beschreibt kein echtes Projekt."
+)
+
+
+def form(slug: str) -> CaseStudyForm:
+    """A valid synthetic case study (never written to the repository's data)."""
+    return CaseStudyForm.model_validate(
+        {
+            "id": slug,
+            "titel": f"Synthetischer Platz {slug}",
+            "zusammenfassung": ABSTRACT,
+            "stadt": "Beispielstadt",
+            "bundesland": "hessen",
+            "startjahr": 2022,
+            "status": "laufend",
+            "handlungsfelder": ["altbauquartiere"],
+            "akteure": [
+                {"name": "Gängeviertel e.V.", "rolle": "initiator"},
+                {"name": "steg Hamburg", "rolle": "partner"},
+            ],
+            "nlc": [{"ziel": "quartier", "begruendung": "Synthetischer Bezug für die Messung."}],
+            "quellen": ["https://example.org/synthetisch"],
+        }
+    )
+
+
+def _grow(settings: Settings, triples: int, work: Path) -> int:
+    """Add synthetic triples to the built store as a new version; returns the store size."""
+    if triples <= 0:
+        return len(KnowledgeGraph.open(settings))
+    nt = work / "synthetic.nt"
+    write_synthetic(nt, triples)
+    target = new_version_path(settings.home / "stores")
+    current = ox.Store.read_only(str(settings.store_dir.resolve()))
+    current.backup(str(target))
+    del current
+    store = ox.Store(str(target))
+    store.bulk_load(
+        path=str(nt), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(DATA_GRAPH))
+    )
+    store.flush()
+    size = len(store)
+    del store
+    switch(settings.store_dir, target)
+    return size
+
+
+def _p50(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--triples", type=int, default=1_000_000, help="synthetic triples added")
+    parser.add_argument("--writes", type=int, default=20, help="single writes timed")
+    parser.add_argument("--bulk", type=int, default=100, help="case studies in the bulk import")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="wg-bench-writes-") as tmp:
+        work = Path(tmp)
+        shutil.copytree(PROJECT_ROOT / "data", work / "data")
+        settings = Settings(home=work / "home", data_dir=work / "data", search_enabled=False)
+        build(settings)
+        size = _grow(settings, args.triples, work)
+        graph = KnowledgeGraph.open(settings)
+        shacl, store = [], []
+        for n in range(args.writes):
+            contribution = _contribution([form(f"peer-{n}")], graph)
+            started = time.perf_counter()
+            door.check(contribution, graph, settings.shapes_dir)
+            shacl.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            version = write_version(
+                settings.store_dir, f"INSERT DATA {{ <urn:x:{n}> <urn:p> {n} }}"
+            )
+            store.append(time.perf_counter() - started)
+            shutil.rmtree(version)
+        single = []
+        for n in range(args.writes):
+            started = time.perf_counter()
+            writes.submit(
+                settings,
+                [form(f"single-{n}")],
+                mode="create",
+                curator="Benchmark",
+                source="benchmark",
+            )
+            single.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        writes.submit(
+            settings,
+            [form(f"bulk-{n}") for n in range(args.bulk)],
+            mode="create",
+            curator="Benchmark",
+            source="benchmark",
+        )
+        bulk_seconds = time.perf_counter() - started
+    print(f"store: {size:,} triples")
+    print("| step | p50 ms |")
+    print("| --- | ---: |")
+    print(f"| SHACL check at the door alone | {_p50(shacl):.1f} |")
+    print(f"| store version alone (checkpoint + update + flush) | {_p50(store):.1f} |")
+    print(f"| one case study validated and committed (all of it) | {_p50(single):.1f} |")
+    print(
+        f"bulk import: {args.bulk} case studies in {bulk_seconds:.2f} s "
+        f"= {args.bulk / bulk_seconds:.1f} per second"
+    )
+
+
+if __name__ == "__main__":
+    main()
