@@ -48,7 +48,7 @@ def form(slug: str) -> CaseStudyForm:
             "handlungsfelder": ["altbauquartiere"],
             "akteure": [
                 {"name": "Gängeviertel e.V.", "rolle": "initiator"},
-                {"name": "steg Hamburg", "rolle": "partner"},
+                {"name": "steg Hamburg", "id": "steg-hamburg", "rolle": "partner"},
             ],
             "nlc": [{"ziel": "quartier", "begruendung": "Synthetischer Bezug für die Messung."}],
             "quellen": ["https://example.org/synthetisch"],
