@@ -126,43 +126,46 @@ class Vocabulary:
 
 @dataclass
 class ActorDirectory:
-    """Existing actors by name, and the new ones a contribution makes (one per name)."""
+    """Finds existing actors by name and makes new ones, one per name within a contribution.
 
-    by_name: dict[str, URIRef] = field(default_factory=dict)
-    known: set[URIRef] = field(default_factory=set)
+    Looks up only the names a contribution uses (exact label, or the id the name would give),
+    so a write costs the same in a graph of a hundred actors or of a hundred thousand.
+    """
 
-    @classmethod
-    def read(cls, graph: KnowledgeGraph) -> ActorDirectory:
-        """Every actor's labels and name from the graph."""
-        directory = cls()
-        rows = graph.select(
-            "PREFIX wg: <https://w3id.org/wissensgraph/ontology#> "
-            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
-            "PREFIX foaf: <http://xmlns.com/foaf/0.1/> "
-            "SELECT ?a ?name WHERE { ?a a wg:Actor . "
-            "OPTIONAL { ?a skos:prefLabel|skos:altLabel|foaf:name ?name } }"
-        )
-        for row in rows:
-            iri = URIRef(row["a"] or "")
-            directory.known.add(iri)
-            if row["name"]:
-                directory.by_name.setdefault(name_key(row["name"]), iri)
-        return directory
+    graph: KnowledgeGraph
+    made: dict[str, URIRef] = field(default_factory=dict)
+    taken: set[URIRef] = field(default_factory=set)
 
     def find(self, entry: ActorEntry) -> URIRef | None:
         """The actor an entry means, if it exists (or was made earlier in this contribution)."""
         if entry.id:
             return AKTEUR[entry.id]
-        return self.by_name.get(name_key(entry.name))
+        key = name_key(entry.name)
+        if key in self.made:
+            return self.made[key]
+        name = " ".join(entry.name.split())
+        literals = " ".join(
+            Literal(name, lang=lang).n3() if lang else Literal(name).n3()
+            for lang in ("de", "en", None)
+        )
+        rows = self.graph.select(
+            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+            "PREFIX foaf: <http://xmlns.com/foaf/0.1/> "
+            f"SELECT ?a WHERE {{ {{ VALUES ?name {{ {literals} }} "
+            f"?a skos:prefLabel|skos:altLabel|foaf:name ?name . ?a a <{WG.Actor}> }} "
+            f"UNION {{ BIND (<{AKTEUR[slugify(name)]}> AS ?a) ?a a <{WG.Actor}> }} }} "
+            "ORDER BY ?a LIMIT 1"
+        )
+        return URIRef(rows[0]["a"] or "") if rows else None
 
     def make(self, name: str) -> URIRef:
         """A fresh IRI for a new actor, never one already in use."""
         base = slugify(name)
         iri, number = AKTEUR[base], 2
-        while iri in self.known:
+        while iri in self.taken or self.graph.ask(f"ASK {{ <{iri}> ?p ?o }}"):
             iri, number = AKTEUR[f"{base}-{number}"], number + 1
-        self.known.add(iri)
-        self.by_name[name_key(name)] = iri
+        self.taken.add(iri)
+        self.made[name_key(name)] = iri
         return iri
 
 

@@ -172,7 +172,7 @@ def _contribution(submission: Submission, graph: KnowledgeGraph) -> Contribution
         return from_graph(submission)
     if not submission:
         raise InputError("Keine Fallstudie übergeben.")
-    vocabulary, actors = Vocabulary.read(graph), ActorDirectory.read(graph)
+    vocabulary, actors = Vocabulary.read(graph), ActorDirectory(graph)
     contribution = Contribution()
     for form in submission:
         contribution.add(to_contribution(form, vocabulary, actors))

@@ -40,15 +40,20 @@ def test_build_loads_ontology_and_data(small: Settings) -> None:
     assert counts["https://w3id.org/wissensgraph/id/handlungsfeld/konversion"] == 0
 
 
-def test_building_twice_gives_the_same_graph(small: Settings) -> None:
+def test_building_twice_gives_the_same_graph(
+    small: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wissensgraph import store_versions
+
+    monkeypatch.setattr(store_versions, "GRACE_SECONDS", 0.0)
     build(small)
     first = _snapshot(small)
-    build(small)
-    assert _snapshot(small) == first
-    build(small)
-    assert _snapshot(small) == first
-    kept = list((small.home / "stores").iterdir())
-    assert len(kept) == 2, "only the current store and the one before it are kept"
+    for _ in range(5):
+        build(small)
+        assert _snapshot(small) == first
+    kept = [p.resolve() for p in (small.home / "stores").iterdir()]
+    assert len(kept) == store_versions.KEEP_VERSIONS + 1, "old stores are removed, a few kept"
+    assert small.store_dir.resolve() in kept
 
 
 def test_syntax_error_names_the_file_and_keeps_the_store(small: Settings) -> None:
