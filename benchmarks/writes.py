@@ -24,7 +24,7 @@ from wissensgraph.case_study_form import CaseStudyForm
 from wissensgraph.config import PROJECT_ROOT, Settings
 from wissensgraph.graph import KnowledgeGraph, build
 from wissensgraph.namespaces import DATA_GRAPH
-from wissensgraph.store_versions import new_version_path, switch, write_version
+from wissensgraph.store_versions import build_marker, new_version_path, switch, write_version
 from wissensgraph.writes import _contribution
 
 ABSTRACT = (
@@ -63,9 +63,11 @@ def _grow(settings: Settings, triples: int, work: Path) -> int:
     nt = work / "synthetic.nt"
     write_synthetic(nt, triples)
     target = new_version_path(settings.home / "stores")
-    current = ox.Store.read_only(str(settings.store_dir.resolve()))
+    source = settings.store_dir.resolve()
+    current = ox.Store.read_only(str(source))
     current.backup(str(target))
     del current
+    shutil.copyfile(build_marker(source), build_marker(target))  # same build, more data
     store = ox.Store(str(target))
     store.bulk_load(
         path=str(nt), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(DATA_GRAPH))

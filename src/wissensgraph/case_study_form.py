@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
-from rdflib import BNode, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS, XSD
 
 from wissensgraph.contribution import Contribution
@@ -32,7 +32,6 @@ from wissensgraph.namespaces import (
     STATUS,
     WG,
 )
-from wissensgraph.rdf_files import new_graph
 from wissensgraph.slugs import SLUG_PATTERN, name_key, slugify
 
 #: An http(s) address with nothing in it that would break an IRI.
@@ -94,6 +93,9 @@ class CaseStudyForm(BaseModel):
     laenge: float | None = Field(default=None, description="Longitude (WGS84).")
 
 
+_VOCABULARIES: dict[str, Vocabulary] = {}
+
+
 @dataclass
 class Vocabulary:
     """Concept ids and labels per scheme namespace, read from the graph."""
@@ -102,7 +104,14 @@ class Vocabulary:
 
     @classmethod
     def read(cls, graph: KnowledgeGraph) -> Vocabulary:
-        """Every concept with its labels, grouped by the namespace it lives in."""
+        """Every concept with its labels, grouped by the namespace it lives in.
+
+        Concepts change only with a build, never with a write; the answer is kept per build.
+        """
+        build_id = graph.build_id()
+        cached = _VOCABULARIES.get(build_id) if build_id else None
+        if cached is not None:
+            return cached
         vocabulary = cls()
         rows = graph.select(
             "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
@@ -116,6 +125,9 @@ class Vocabulary:
             keys[name_key(slug)] = URIRef(iri)
             if row["label"]:
                 keys.setdefault(name_key(row["label"]), URIRef(iri))
+        if build_id:
+            _VOCABULARIES.clear()
+            _VOCABULARIES[build_id] = vocabulary
         return vocabulary
 
     def resolve(self, namespace: Namespace, value: str) -> URIRef:
@@ -175,7 +187,7 @@ def to_contribution(
     """The RDF of one form; new actors are made and remembered in ``actors``."""
     slug = form.id or slugify(form.titel)
     subject = FS[slug]
-    graph = new_graph()
+    graph = Graph()
     add = graph.add
     add((subject, RDF.type, WG.CaseStudy))
     add((subject, DCTERMS.title, Literal(form.titel.strip(), lang="de")))
@@ -226,8 +238,8 @@ def to_contribution(
     return contribution
 
 
-def _new_actor(actor: URIRef, entry: ActorEntry, vocabulary: Vocabulary) -> object:
-    graph = new_graph()
+def _new_actor(actor: URIRef, entry: ActorEntry, vocabulary: Vocabulary) -> Graph:
+    graph = Graph()
     graph.add((actor, RDF.type, WG.Actor))
     graph.add((actor, SKOS.prefLabel, Literal(" ".join(entry.name.split()), lang="de")))
     if entry.gruppe:  # without a group SHACL says what is missing

@@ -55,7 +55,7 @@ def slug_of(iri: Node) -> str:
 
 def closure(graph: Graph, subject: Node) -> Graph:
     """``subject``'s triples and those of the blank nodes below it (its concise description)."""
-    found = new_graph()
+    found = Graph()
     pending: list[Node] = [subject]
     seen: set[Node] = set()
     while pending:

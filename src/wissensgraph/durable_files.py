@@ -16,8 +16,11 @@ def sync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
-def write_atomic(path: Path, content: bytes | str) -> None:
-    """Replace ``path`` in one rename; readers see the old or the new file, never a mix."""
+def write_atomic(path: Path, content: bytes | str, *, sync: bool = True) -> None:
+    """Replace ``path`` in one rename; readers see the old or the new file, never a mix.
+
+    ``sync=False`` leaves syncing the folder to the caller, who writes several files at once.
+    """
     data = content.encode("utf-8") if isinstance(content, str) else content
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(
@@ -27,13 +30,15 @@ def write_atomic(path: Path, content: bytes | str) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     Path(handle.name).replace(path)
-    sync_folder(path.parent)
+    if sync:
+        sync_folder(path.parent)
 
 
-def remove_durable(path: Path) -> None:
+def remove_durable(path: Path, *, sync: bool = True) -> None:
     """Delete ``path`` (if present) so that the deletion itself survives a crash."""
     try:
         path.unlink()
     except FileNotFoundError:
         return
-    sync_folder(path.parent)
+    if sync:
+        sync_folder(path.parent)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from wissensgraph.locking import data_lock
 from wissensgraph.namespaces import DATA_GRAPH, HISTORY_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from wissensgraph.queries import load_query
 from wissensgraph.rdf_files import collect_files, parse_files
-from wissensgraph.store_versions import new_version_path, remove_unused, switch
+from wissensgraph.store_versions import build_marker, new_version_path, remove_unused, switch
 
 #: Folder of ``data/`` that holds the write history; it goes to its own named graph.
 HISTORY_FOLDER = "historie"
@@ -35,8 +36,20 @@ Row = dict[str, str | None]
 class KnowledgeGraph:
     """Read access to a built store; the union of its named graphs is the default graph."""
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, path: Path | None = None) -> None:
         self._store = store
+        self._path = path
+
+    @property
+    def store(self) -> ox.Store:
+        """The open pyoxigraph store (read-only), for the write path's checkpoint."""
+        return self._store
+
+    def build_id(self) -> str | None:
+        """Which build this version descends from; the same across writes, new per build."""
+        if self._path is None or not build_marker(self._path).exists():
+            return None
+        return build_marker(self._path).read_text(encoding="utf-8").strip() or None
 
     @classmethod
     def open(cls, settings: Settings) -> KnowledgeGraph:
@@ -47,7 +60,7 @@ class KnowledgeGraph:
         if not path.exists():
             raise StoreError(f"Kein Graph unter {path}. Zuerst bauen: wissensgraph build")
         try:
-            return cls(ox.Store.read_only(str(path.resolve())))
+            return cls(ox.Store.read_only(str(path.resolve())), path.resolve())
         except OSError as exc:
             raise StoreError(f"Graph unter {path} kann nicht geöffnet werden: {exc}") from exc
 
@@ -229,6 +242,7 @@ def _build_embedded(settings: Settings, sources: Sources) -> None:
         _load(store, sources.history, HISTORY_GRAPH)
         store.flush()
         del store
+        build_marker(target).write_text(uuid.uuid4().hex, encoding="utf-8")
     except OSError as exc:
         shutil.rmtree(target, ignore_errors=True)
         raise StoreError(f"Graph konnte nicht nach {target} geschrieben werden: {exc}") from exc

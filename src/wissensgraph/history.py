@@ -18,7 +18,6 @@ from rdflib.term import Node
 
 from wissensgraph.contribution import slug_of
 from wissensgraph.namespaces import AENDERUNG, ID, WG
-from wissensgraph.rdf_files import new_graph
 from wissensgraph.slugs import slugify
 
 KIND_LABELS = {"angelegt": "angelegt", "geaendert": "geändert", "geloescht": "gelöscht"}
@@ -64,7 +63,7 @@ def record(changes: list[Change], *, curator: str, source: str) -> tuple[str, Gr
     time = Literal(
         now.replace(microsecond=(now.microsecond // 1000) * 1000).isoformat(), datatype=XSD.dateTime
     )
-    graph = new_graph()
+    graph = Graph()
     graph.add((activity, RDF.type, PROV.Activity))
     graph.add((activity, PROV.endedAtTime, time))
     graph.add((activity, PROV.wasAssociatedWith, person))

@@ -26,6 +26,11 @@ KEEP_VERSIONS = 3
 GRACE_SECONDS = 60.0
 
 
+def build_marker(version: Path) -> Path:
+    """Beside each version: the id of the build it descends from (writes keep it, builds renew)."""
+    return version.with_name(version.name + ".build")
+
+
 def new_version_path(stores: Path) -> Path:
     """A fresh, sortable folder name for the next version."""
     stores.mkdir(parents=True, exist_ok=True)
@@ -34,21 +39,26 @@ def new_version_path(stores: Path) -> Path:
     return stores / f"{stamp}.{now % 1_000_000_000:09d}-{uuid.uuid4().hex[:6]}"
 
 
-def write_version(store_link: Path, update: str) -> Path:
-    """Copy the current version and apply ``update`` to the copy; the current one is untouched."""
+def write_version(store_link: Path, update: str, current: ox.Store | None = None) -> Path:
+    """Copy the current version and apply ``update`` to the copy; the current one is untouched.
+
+    ``current`` is the current version opened read-only, when the caller has it open already.
+    """
     if not store_link.exists():
         raise StoreError(f"Kein Graph unter {store_link}. Zuerst bauen: wissensgraph build")
+    source = store_link.resolve()
     target = new_version_path(store_link.parent / "stores")
     try:
-        current = ox.Store.read_only(str(store_link.resolve()))
-        current.backup(str(target))
-        del current
+        (current or ox.Store.read_only(str(source))).backup(str(target))
+        if build_marker(source).exists():
+            shutil.copyfile(build_marker(source), build_marker(target))
         store = ox.Store(str(target))
         store.update(update)
         store.flush()  # a later checkpoint copies files only: the change must be in them
         del store
     except BaseException as exc:
         shutil.rmtree(target, ignore_errors=True)
+        build_marker(target).unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise StoreError(f"Neue Version des Graphen nicht schreibbar: {exc}") from exc
         raise
@@ -79,3 +89,4 @@ def remove_unused(store_link: Path) -> None:
         if old.resolve() == current or now - old.stat().st_mtime < GRACE_SECONDS:
             continue
         shutil.rmtree(old, ignore_errors=True)
+        build_marker(old).unlink(missing_ok=True)

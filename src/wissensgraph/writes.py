@@ -19,7 +19,7 @@ from wissensgraph import door
 from wissensgraph.case_study_form import ActorDirectory, CaseStudyForm, Vocabulary, to_contribution
 from wissensgraph.config import Settings
 from wissensgraph.contribution import Contribution, from_graph, slug_of
-from wissensgraph.durable_files import remove_durable, write_atomic
+from wissensgraph.durable_files import remove_durable, sync_folder, write_atomic
 from wissensgraph.errors import Conflict, InputError, NotFound, ParameterError, StoreError
 from wissensgraph.graph import HISTORY_FOLDER, KnowledgeGraph
 from wissensgraph.history import Change, record
@@ -140,7 +140,7 @@ def submit(
         changes = [
             Change(iri, before.get(iri), part) for iri, part in contribution.case_studies.items()
         ]
-        return _commit(settings, changes, contribution.actors, curator.strip(), source)
+        return _commit(settings, graph, changes, contribution.actors, curator.strip(), source)
 
 
 def delete(settings: Settings, slug: str, *, curator: str, source: str) -> WriteResult:
@@ -164,7 +164,8 @@ def delete(settings: Settings, slug: str, *, curator: str, source: str) -> Write
             names = ", ".join(sorted(str(r["s"]) for r in referrers)[:5])
             raise Conflict(f"{slug} wird noch verwendet von: {names}")
         before = _descriptions(graph, [iri])
-        return _commit(settings, [Change(iri, before[iri], None)], {}, curator.strip(), source)
+        change = Change(iri, before[iri], None)
+        return _commit(settings, graph, [change], {}, curator.strip(), source)
 
 
 def _contribution(submission: Submission, graph: KnowledgeGraph) -> Contribution:
@@ -211,6 +212,7 @@ def _turtle(graph: Graph) -> bytes:
 
 def _commit(
     settings: Settings,
+    graph: KnowledgeGraph,
     changes: list[Change],
     actors: dict[URIRef, Graph],
     curator: str,
@@ -231,7 +233,7 @@ def _commit(
         files.update(_without_suggestions(settings, deleted))
     files[settings.data_dir / HISTORY_FOLDER / history_name] = _turtle(history)
 
-    inserted = new_graph()
+    inserted = Graph()
     for change in changes:
         if change.after is not None:
             inserted += change.after
@@ -249,14 +251,16 @@ def _commit(
         f"INSERT DATA {{ GRAPH <{DATA_GRAPH}> {{ {data} }} "
         f"GRAPH <{HISTORY_GRAPH}> {{ {record_nt} }} }}"
     )
-    version = write_version(settings.store_dir, " ;\n".join(operations))
+    version = write_version(settings.store_dir, " ;\n".join(operations), graph.store)
     try:
         begin(settings, files, version)
         for path, content in files.items():
             if content is None:
-                remove_durable(path)
+                remove_durable(path, sync=False)
             else:
-                write_atomic(path, content)
+                write_atomic(path, content, sync=False)
+        for folder in {path.parent for path in files}:  # one sync per folder, not per file
+            sync_folder(folder)
         switch(settings.store_dir, version)  # the commit point
         finish(settings)
     except BaseException:
