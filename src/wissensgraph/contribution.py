@@ -26,6 +26,9 @@ class Contribution:
 
     case_studies: dict[URIRef, Graph] = field(default_factory=dict)
     actors: dict[URIRef, Graph] = field(default_factory=dict)
+    #: Statements about other resources (labels of linked concepts, as our own pages export
+    #: them); accepted only if the graph says the same already, and never written.
+    context: Graph = field(default_factory=Graph)
 
     def slugs(self) -> list[str]:
         """The case studies' ids, in the order they came."""
@@ -85,10 +88,10 @@ def from_graph(graph: Graph) -> Contribution:
         elif iri.startswith(str(AKTEUR)) and (subject, RDF.type, WG.Actor) in graph:
             target = contribution.actors
         else:
-            raise InputError(
-                f"{iri}: hier dürfen nur Fallstudien (wg:CaseStudy unter {FS}) und Akteure "
-                f"(wg:Actor unter {AKTEUR}) beschrieben werden."
-            )
+            part = closure(graph, subject)
+            covered.update(part)
+            contribution.context += part
+            continue
         if not is_slug(slug_of(subject)):
             raise InputError(
                 f"{iri}: der letzte Teil der IRI muss aus Kleinbuchstaben, Ziffern und "
@@ -107,6 +110,15 @@ def from_graph(graph: Graph) -> Contribution:
     if not contribution.case_studies:
         raise InputError("Die Eingabe beschreibt keine Fallstudie (a wg:CaseStudy).")
     return contribution
+
+
+def unknown_context(contribution: Contribution, stored: Graph) -> list[tuple[Node, Node, Node]]:
+    """Context statements the graph does not already make (blank-node values aside)."""
+    return [
+        triple
+        for triple in contribution.context
+        if not isinstance(triple[2], BNode) and triple not in stored
+    ]
 
 
 def referenced(graphs: Iterable[Graph]) -> set[URIRef]:

@@ -18,7 +18,7 @@ from rdflib import Graph, URIRef
 from wissensgraph import door
 from wissensgraph.case_study_form import ActorDirectory, CaseStudyForm, Vocabulary, to_contribution
 from wissensgraph.config import Settings
-from wissensgraph.contribution import Contribution, from_graph, slug_of
+from wissensgraph.contribution import Contribution, from_graph, slug_of, unknown_context
 from wissensgraph.durable_files import remove_durable, sync_folder, write_atomic
 from wissensgraph.errors import Conflict, InputError, NotFound, ParameterError, StoreError
 from wissensgraph.graph import HISTORY_FOLDER, KnowledgeGraph
@@ -170,7 +170,9 @@ def delete(settings: Settings, slug: str, *, curator: str, source: str) -> Write
 
 def _contribution(submission: Submission, graph: KnowledgeGraph) -> Contribution:
     if isinstance(submission, Graph):
-        return from_graph(submission)
+        contribution = from_graph(submission)
+        _check_context(contribution, graph)
+        return contribution
     if not submission:
         raise InputError("Keine Fallstudie übergeben.")
     vocabulary, actors = Vocabulary.read(graph), ActorDirectory(graph)
@@ -178,6 +180,24 @@ def _contribution(submission: Submission, graph: KnowledgeGraph) -> Contribution
     for form in submission:
         contribution.add(to_contribution(form, vocabulary, actors))
     return contribution
+
+
+def _check_context(contribution: Contribution, graph: KnowledgeGraph) -> None:
+    """Statements about other resources must repeat the graph; they are never written."""
+    subjects = sorted({s for s in contribution.context.subjects() if isinstance(s, URIRef)})
+    if not subjects:
+        return
+    stored = graph.construct(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {_values(subjects)} }} ?s ?p ?o }}"
+    )
+    unknown = unknown_context(contribution, stored)
+    if unknown:
+        subject, predicate, value = unknown[0]
+        raise InputError(
+            f"{subject}: hier dürfen nur Fallstudien (wg:CaseStudy unter {FS}) und Akteure "
+            f"(wg:Actor) beschrieben werden; über andere Ressourcen nur, was der Graph schon "
+            f"sagt. Neu wäre z. B. {predicate.n3()} {value.n3()} ({len(unknown)} Aussage(n))."
+        )
 
 
 def _drop_known_actors(contribution: Contribution, graph: KnowledgeGraph) -> None:

@@ -109,7 +109,10 @@ def test_bad_input_is_a_clear_4xx(
 
 def test_turtle_and_csv_imports(site: tuple[str, Path]) -> None:
     url, data_dir = site
-    source = (data_dir / "fallstudien" / "gaengeviertel-hamburg.ttl").read_text(encoding="utf-8")
+    # What the linked-data page exports (with labels of linked resources) imports again.
+    source = httpx.get(
+        f"{url}/id/fallstudie/gaengeviertel-hamburg", headers={"Accept": "text/turtle"}
+    ).text
     turtle = source.replace("fs:gaengeviertel-hamburg a", "fs:api-turtle a")
     response = httpx.post(
         f"{url}/fallstudien",
