@@ -146,6 +146,8 @@ def test_concurrent_readers_and_writers(tmp_path: Path, seconds: float) -> None:
             thread.start()
         for thread in threads:
             thread.join()
+        reads = len(statuses) - len(created)
+        print(f"\n{seconds:.0f} s: {len(created)} writes acknowledged, {reads} other requests")
         assert created, "no write went through"
         assert not [s for s in statuses if s >= 500 and s != 503], sorted(set(statuses))
         assert stored(url, "last-") == len(created) == len(set(created))
