@@ -11,13 +11,13 @@ Signals per (text, concept):
   definition finds "Konversionsfläche" in a text). Each is standardised per concept against the
   training case studies, since a long definition matches everything a little.
 * supervised, from the curated links: ridge regressions on the words and on the embedding, and
-  the similarity to the curators' justifications of each concept's links (best matching passages,
-  and the justifications' words together).
+  the TF-IDF similarity to the words of the curators' justifications of each concept's links.
 
 Measured and left out (leave-one-out on the 45 case studies): the similarity-weighted votes of the
-nearest case studies (micro-F1 changed by less than 0.01 without them) and the graph facets of a
-case study, i.e. action fields, instruments, formats, actor groups and modes (micro-F1 0.01 lower
-with them); without facets one model serves a case study in the graph and a raw text alike.
+nearest case studies and the embedding similarity to the justifications (micro-F1 changed by less
+than 0.01 without them; embedding the justifications cost seconds at every start), and the graph
+facets of a case study, i.e. action fields, instruments, formats, actor groups and modes (micro-F1
+0.01 lower with them); without facets one model serves a case study in the graph and a raw text.
 
 A logistic model combines the signals: one set of weights shared by all concepts, and per concept a
 penalised deviation from it, so a concept with few links stays close to the shared weights. The
@@ -44,8 +44,6 @@ METHODS: tuple[Method, ...] = ("zero-shot", "supervised", "combined")
 
 #: Passages averaged for the zero-shot embedding signal (the best two, not one lucky sentence).
 BEST_PASSAGES = 2
-#: Justifications averaged per concept (the best matches among that concept's curated links).
-BEST_JUSTIFICATIONS = 3
 #: Folds of the cross-validation inside the training set (penalty choice and threshold).
 FOLDS = 5
 RIDGE_PENALTIES = (0.1, 0.3, 1.0, 3.0, 10.0)
@@ -54,7 +52,7 @@ CONCEPT_PENALTIES = (0.3, 3.0, 30.0)
 SHARED_PENALTY = 1e-2
 
 ZERO_SHOT = ("definition-embedding", "definition-words")
-SUPERVISED = ("words-model", "embedding-model", "justification-embedding", "justification-words")
+SUPERVISED = ("words-model", "embedding-model", "justification-words")
 SIGNALS = (*ZERO_SHOT, *SUPERVISED)
 COLUMNS: dict[Method, list[int]] = {
     method: [SIGNALS.index(name) for name in names]
@@ -68,10 +66,15 @@ COLUMNS: dict[Method, list[int]] = {
 
 @dataclass(frozen=True)
 class Item:
-    """What the models read of one text: its passages' vectors and its stemmed words."""
+    """What the models read of one text: its passages' vectors and stemmed words."""
 
     passage_vectors: np.ndarray
-    words: list[str]
+    passage_words: list[list[str]]
+
+    @property
+    def words(self) -> list[str]:
+        """The stemmed words of the whole text."""
+        return [word for words in self.passage_words for word in words]
 
     @property
     def doc_vector(self) -> np.ndarray:
@@ -82,11 +85,10 @@ class Item:
 
 @dataclass(frozen=True)
 class Justification:
-    """A curator's reason for one curated link: of which case study, for which concept."""
+    """A curator's reason for a curated link, as stemmed words: which case study, which concept."""
 
     case_study: int
     concept: int
-    vector: np.ndarray
     words: list[str]
 
 
@@ -234,8 +236,6 @@ class SignalModel:
         self._justification_owner = np.array([position[j.case_study] for j in kept], dtype=int)
         self._justification_of = np.zeros((len(kept), len(corpus.kinds)), dtype=bool)
         self._justification_of[np.arange(len(kept)), [j.concept for j in kept]] = True
-        dimension = corpus.concept_vectors.shape[1]
-        self._justification_vectors = np.array([j.vector for j in kept]).reshape(-1, dimension)
         self._justification_words = self.words.vectors([j.words for j in kept])
         # the words of all justifications of a concept together, as sums of the unit rows, so
         # that one case study's own can be taken out again: overlaps via the rows' Gram matrix
@@ -269,13 +269,8 @@ class SignalModel:
             out[:, 2] = self._words_model.loo[row]
             out[:, 3] = self._embedding_model.loo[row]
         if len(self._justification_owner):
-            # justifications of other case studies: the best matches, and all their words together
+            # the words of other case studies' justifications of each concept, all together
             own = self._justification_owner == row
-            best = (item.passage_vectors @ self._justification_vectors.T).max(axis=0)
-            candidates = np.where(self._justification_of.T & ~own, best, -np.inf)
-            top = np.sort(candidates, axis=1)[:, -BEST_JUSTIFICATIONS:]
-            found = np.isfinite(top)
-            out[:, 4] = np.where(found, top, 0).sum(axis=1) / np.maximum(found.sum(axis=1), 1)
             of = self._justification_of.T.astype(float)
             overlap = of @ (self._justification_words @ words)
             squared = self._profile_norms.copy()
@@ -286,7 +281,7 @@ class SignalModel:
                     (mine @ self._gram[np.ix_(own, own)]) * mine
                 ).sum(axis=1)
             norms = np.sqrt(np.clip(squared, 0, None))
-            out[:, 5] = np.where(norms > 1e-9, overlap, 0) / np.where(norms > 1e-9, norms, 1)
+            out[:, 4] = np.where(norms > 1e-9, overlap, 0) / np.where(norms > 1e-9, norms, 1)
         return out
 
     def signals(self, item: Item) -> np.ndarray:
@@ -296,16 +291,15 @@ class SignalModel:
     def evidence(self, item: Item) -> np.ndarray:
         """Per concept, the passage that supports it best.
 
-        The passage closest to the concept's definition plus closest to a curator's justification
-        of that concept, so the evidence reads like the reasons curators gave.
+        Closest to the concept's definition in the embedding, plus closest in words to what the
+        curators wrote when they linked that concept, so the evidence reads like their reasons.
         """
         score = item.passage_vectors @ self.corpus.concept_vectors.T
         if len(self._justification_owner):
-            to_justifications = item.passage_vectors @ self._justification_vectors.T
-            for concept in range(score.shape[1]):
-                chosen = self._justification_of[:, concept]
-                if chosen.any():
-                    score[:, concept] += to_justifications[:, chosen].max(axis=1)
+            profiles = self._justification_of.T.astype(float) @ self._justification_words
+            norms = np.linalg.norm(profiles, axis=1)
+            profiles /= np.where(norms > 0, norms, 1)[:, None]
+            score = score + self.words.vectors(item.passage_words) @ profiles.T
         return np.asarray(score.argmax(axis=0))
 
 

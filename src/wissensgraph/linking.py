@@ -161,7 +161,6 @@ class Linker:
             for target, text in (justifications or {}).get(doc.iri, [])
             if target in position
         ]
-        reason_vectors = encoder.encode([text for *_, text in reasons]) if reasons else []
         self.corpus = Corpus(
             items=items,
             labels=labels,
@@ -169,8 +168,7 @@ class Linker:
             concept_words=[tokens(t.text) for t in targets],
             kinds=[t.kind for t in targets],
             justifications=[
-                Justification(row, concept, vector, tokens(text))
-                for (row, concept, text), vector in zip(reasons, reason_vectors, strict=True)
+                Justification(row, concept, tokens(text)) for row, concept, text in reasons
             ],
         )
         self.model = LinkModel.fit(self.corpus, np.arange(len(documents)))
@@ -188,7 +186,7 @@ class Linker:
 
     @staticmethod
     def _item(passages: list[str], vectors: np.ndarray) -> Item:
-        return Item(vectors, tokens(" ".join(passages)))
+        return Item(vectors, [tokens(passage) for passage in passages])
 
     def _texts(self, row: int) -> list[str]:
         return [self.index.passages[r].text for r in self._passages_of[row]]

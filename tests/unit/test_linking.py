@@ -103,7 +103,7 @@ def test_a_concept_without_curated_links_is_found_zero_shot(linker: Linker) -> N
         "Auf dem Gelände einer ehemaligen Kaserne und eines stillgelegten Güterbahnhofs entsteht "
         "ein neues Quartier; die Brachflächen werden umgenutzt, alte Hallen bleiben erhalten."
     )
-    scores = model.score(Item(linker.encoder.encode([text]), tokens(text)))
+    scores = model.score(Item(linker.encoder.encode([text]), [tokens(text)]))
     zero_shot = scores.probability["zero-shot"]
     assert column in np.argsort(-zero_shot)[:3]
 
