@@ -23,7 +23,7 @@ A logistic model combines the signals: one set of weights shared by all concepts
 penalised deviation from it, so a concept with few links stays close to the shared weights. The
 logit of the concept's base rate is one input, so a concept nobody has linked yet scores low in the
 combined method; its zero-shot probability is reported beside it for curators (deciding such
-concepts zero-shot would also suggest, on the 45 case studies, 52 links to concepts curators never
+concepts zero-shot would also suggest, on the 45 case studies, 50 links to concepts curators never
 use). Penalties are chosen by cross-validation inside the training set; the threshold maximises
 micro-F1 on out-of-fold predictions of the training set, together with the rule that a case study
 gets the best concept of each kind that every training case study has (all have an action field
