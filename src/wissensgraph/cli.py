@@ -272,12 +272,13 @@ def link_suggest(
         if text is not None
         else linker.suggest_for_case_study(slug, lang=lang)
     )
-    typer.echo(f"Schwelle (kalibriert): {linker.threshold:.2f}")
+    threshold = linker.threshold if slug is None else linker.case_study_threshold(slug)
+    typer.echo(f"Schwelle (kalibriert): {threshold:.2f}")
     for item in items[:top]:
         mark = "✔" if item.suggest else " "
         typer.echo(
             f"{mark} {item.score:.2f}  {item.label} ({item.kind})  "
-            f"[zero-shot {item.zero_shot:.2f}, kNN {item.supervised:.2f}]"
+            f"[zero-shot {item.zero_shot:.2f}, überwacht {item.supervised:.2f}]"
         )
         typer.echo(f"      „{_cut(item.passage, 140)}“")
 
@@ -412,6 +413,10 @@ def eval_linking() -> None:
     ):
         label = linker.index.concepts[iri].label() if iri in linker.index.concepts else iri
         typer.echo(f"{_cut(label, 48):<48} {p:>5.2f} {r:>5.2f} {f1:>5.2f} {n:>3}")
+    typer.echo(
+        f"\nLeave-one-out über {len(linker.index.documents)} Fallstudien: Gewichte und Schwelle "
+        "je Durchgang nur aus den übrigen kalibriert; 'threshold' ist die des Modells aus allen."
+    )
 
 
 @app.command()

@@ -1,32 +1,52 @@
 """NLC link suggestions: which principles, dimensions, spatial levels and action fields a text puts
 into practice, with a score, a decision and the passage that supports it.
 
-Two methods, combined: zero-shot (passages compared with each concept's own labels and definition,
-so a new concept works on day one) and supervised (the curated links of the most similar case
-studies). The decision threshold is calibrated on leave-one-out predictions over the curated links.
+Three methods, all from ``link_model``: zero-shot (the concepts' own labels and definitions, so a
+new concept works on day one), supervised (the curated links and their justifications) and
+combined. A case study in the graph is judged by a model fitted without it, exactly as in the
+leave-one-out evaluation, so its own curated links never vouch for themselves.
 """
 
 from __future__ import annotations
 
 import statistics
+import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from wissensgraph.documents import split_passages
 from wissensgraph.errors import NotFound, ParameterError
 from wissensgraph.graph import KnowledgeGraph
+from wissensgraph.link_model import (
+    METHODS,
+    Corpus,
+    Item,
+    Justification,
+    LinkModel,
+    Method,
+    Scores,
+)
+from wissensgraph.search.lexical import tokens
 
 if TYPE_CHECKING:
     from wissensgraph.search.encoder import Encoder
     from wissensgraph.search.index import SearchIndex
 
-Method = Literal["zero-shot", "supervised", "combined"]
-NEIGHBOURS = 12
-#: Share of the zero-shot score in the combined one (the rest is the supervised score).
-ZERO_SHOT_WEIGHT = 0.4
-DEFAULT_THRESHOLD = 0.5
+__all__ = [
+    "METHODS",
+    "LinkEvaluation",
+    "Linker",
+    "Method",
+    "Suggestion",
+    "Target",
+    "build_linker",
+    "curated_links",
+    "evaluate_linking",
+    "load_justifications",
+    "load_targets",
+]
 
 
 @dataclass(frozen=True)
@@ -40,7 +60,11 @@ class Target:
 
 @dataclass(frozen=True)
 class Suggestion:
-    """One suggested link with the evidence for it."""
+    """One suggested link with the evidence for it.
+
+    ``score`` and ``suggest`` are the combined method's; ``zero_shot`` and ``supervised`` are the
+    probabilities of the two methods alone, so a curator sees where a score comes from.
+    """
 
     target: str
     kind: str
@@ -54,7 +78,11 @@ class Suggestion:
 
 @dataclass
 class LinkEvaluation:
-    """Leave-one-out quality of one method."""
+    """Leave-one-out quality of one method.
+
+    ``threshold`` is the one the deployed model (fitted on all case studies) uses; each held-out
+    case study was decided by the threshold calibrated on the others only.
+    """
 
     method: str
     threshold: float
@@ -85,8 +113,21 @@ def curated_links(graph: KnowledgeGraph) -> dict[str, set[str]]:
     return links
 
 
+def load_justifications(graph: KnowledgeGraph) -> dict[str, list[tuple[str, str]]]:
+    """Case study IRI -> (target, justification) of each curated link: how curators argue."""
+    rows = graph.select(
+        "PREFIX wg: <https://w3id.org/wissensgraph/ontology#> "
+        "SELECT ?cs ?t ?j WHERE { ?cs a wg:CaseStudy ; "
+        "wg:curatedLink [ wg:target ?t ; wg:justification ?j ] } ORDER BY ?cs ?t ?j"
+    )
+    out: dict[str, list[tuple[str, str]]] = {}
+    for row in rows:
+        out.setdefault(row["cs"] or "", []).append((row["t"] or "", row["j"] or ""))
+    return out
+
+
 class Linker:
-    """Scores concepts for texts and case studies from one search index."""
+    """Suggests concepts for texts and case studies of one search index."""
 
     def __init__(
         self,
@@ -94,139 +135,129 @@ class Linker:
         encoder: Encoder,
         targets: list[Target],
         curated: dict[str, set[str]],
-        *,
-        threshold: float = DEFAULT_THRESHOLD,
+        justifications: dict[str, list[tuple[str, str]]] | None = None,
     ) -> None:
         self.index = index
         self.encoder = encoder
         self.targets = targets
-        self.threshold = threshold
         self._curated = curated
-        self._target_vectors = encoder.encode([t.text for t in targets])
-        self._position = {t.iri: i for i, t in enumerate(targets)}
-        docs = index.documents
-        self._labels = np.zeros((len(docs), len(targets)), dtype=np.float32)
-        for row, doc in enumerate(docs):
+        position = {t.iri: i for i, t in enumerate(targets)}
+        documents = index.documents
+        labels = np.zeros((len(documents), len(targets)), dtype=np.float64)
+        for row, doc in enumerate(documents):
             for iri in curated.get(doc.iri, set()):
-                if iri in self._position:
-                    self._labels[row, self._position[iri]] = 1.0
+                if iri in position:
+                    labels[row, position[iri]] = 1.0
         owners = np.array([p.doc for p in index.passages], dtype=np.int64)
-        self._passages_of = [np.flatnonzero(owners == d) for d in range(len(docs))]
-        self._passage_vectors = index.vectors.vectors(np.arange(len(index.passages)))
-        raw = np.array(
-            [self._raw_zero_shot(self._passage_vectors[r])[0] for r in self._passages_of]
+        self._passages_of = [np.flatnonzero(owners == d) for d in range(len(documents))]
+        vectors = index.vectors.vectors(np.arange(len(index.passages)))
+        items = [
+            self._item(self._texts(row), vectors[rows])
+            for row, rows in enumerate(self._passages_of)
+        ]
+        reasons = [
+            (row, position[target], text)
+            for row, doc in enumerate(documents)
+            for target, text in (justifications or {}).get(doc.iri, [])
+            if target in position
+        ]
+        self.corpus = Corpus(
+            items=items,
+            labels=labels,
+            concept_vectors=encoder.encode([t.text for t in targets]),
+            concept_words=[tokens(t.text) for t in targets],
+            kinds=[t.kind for t in targets],
+            justifications=[
+                Justification(row, concept, tokens(text)) for row, concept, text in reasons
+            ],
         )
-        self._zs_mean = raw.mean(axis=0)
-        self._zs_std = np.where(raw.std(axis=0) > 1e-6, raw.std(axis=0), 1.0)
+        self.model = LinkModel.fit(self.corpus, np.arange(len(documents)))
+        self._held_out: dict[int, Scores] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def threshold(self) -> float:
+        """The combined method's threshold, calibrated on the curated case studies."""
+        return self.model.deciders["combined"].threshold
 
     def curated_targets(self, iri: str) -> set[str]:
         """The targets a case study is already linked to by curators (and its action fields)."""
         return set(self._curated.get(iri, set()))
 
-    # ------------------------------------------------------------------ scores
+    @staticmethod
+    def _item(passages: list[str], vectors: np.ndarray) -> Item:
+        return Item(vectors, [tokens(passage) for passage in passages])
 
-    def _raw_zero_shot(self, passage_vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        similarity = passage_vectors @ self._target_vectors.T
-        return similarity.max(axis=0), similarity.argmax(axis=0)
+    def _texts(self, row: int) -> list[str]:
+        return [self.index.passages[r].text for r in self._passages_of[row]]
 
-    def _zero_shot(self, passage_vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per target: how much closer the best passage is than usual for that concept (0..1).
+    def held_out(self, row: int) -> Scores:
+        """Scores of one case study by a model fitted on all the others (computed once)."""
+        with self._lock:
+            cached = self._held_out.get(row)
+        if cached is None:
+            train = np.delete(np.arange(len(self.corpus.items)), row)
+            cached = LinkModel.fit(self.corpus, train).score(self.corpus.items[row])
+            with self._lock:
+                self._held_out[row] = cached
+        return cached
 
-        Raw similarities differ by concept (a long definition matches everything a little), so
-        each is standardised against the collection before it is squashed into 0..1.
-        """
-        top, best = self._raw_zero_shot(passage_vectors)
-        z = (top - self._zs_mean) / self._zs_std
-        return 1.0 / (1.0 + np.exp(-z)), best
-
-    def _supervised(self, doc_vector: np.ndarray, exclude: int | None) -> np.ndarray:
-        """Share of the nearest curated case studies with each target, weighted by similarity."""
-        similarity = self.index.doc_vectors @ doc_vector
-        if exclude is not None:
-            similarity[exclude] = -np.inf
-        nearest = np.argsort(-similarity)[:NEIGHBOURS]
-        weights = np.clip(similarity[nearest], 0, None) ** 2
-        if weights.sum() == 0:
-            return np.zeros(len(self.targets), dtype=np.float32)
-        return (weights @ self._labels[nearest]) / weights.sum()
-
-    def scores(
-        self,
-        passage_vectors: np.ndarray,
-        doc_vector: np.ndarray,
-        exclude: int | None,
-        method: Method,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        zero, best = self._zero_shot(passage_vectors)
-        supervised = self._supervised(doc_vector, exclude)
-        combined = {
-            "zero-shot": zero,
-            "supervised": supervised,
-            "combined": ZERO_SHOT_WEIGHT * zero + (1 - ZERO_SHOT_WEIGHT) * supervised,
-        }[method]
-        return combined, zero, supervised, best
-
-    # ------------------------------------------------------------------ suggestions
-
-    def _suggestions(
-        self, passages: list[str], passage_vectors: np.ndarray, exclude: int | None, lang: str
-    ) -> list[Suggestion]:
-        doc_vector = passage_vectors.mean(axis=0)
-        doc_vector /= np.linalg.norm(doc_vector) or 1.0
-        combined, zero, supervised, best = self.scores(
-            passage_vectors, doc_vector, exclude, "combined"
-        )
-        order = np.argsort(-combined)
-        return [
-            Suggestion(
-                target=self.targets[i].iri,
-                kind=self.targets[i].kind,
-                label=self.index.concepts[self.targets[i].iri].label(lang)
-                if self.targets[i].iri in self.index.concepts
-                else self.targets[i].iri,
-                score=round(float(combined[i]), 4),
-                suggest=bool(combined[i] >= self.threshold),
-                passage=passages[int(best[i])],
-                zero_shot=round(float(zero[i]), 4),
-                supervised=round(float(supervised[i]), 4),
+    def _suggestions(self, passages: list[str], scores: Scores, lang: str) -> list[Suggestion]:
+        combined = scores.probability["combined"]
+        out = []
+        for i in np.argsort(-combined, kind="stable"):
+            target = self.targets[i]
+            concept = self.index.concepts.get(target.iri)
+            out.append(
+                Suggestion(
+                    target=target.iri,
+                    kind=target.kind,
+                    label=concept.label(lang) if concept else target.iri,
+                    score=round(float(combined[i]), 4),
+                    suggest=bool(scores.decision["combined"][i]),
+                    passage=passages[int(scores.evidence[i])],
+                    zero_shot=round(float(scores.probability["zero-shot"][i]), 4),
+                    supervised=round(float(scores.probability["supervised"][i]), 4),
+                )
             )
-            for i in order
-        ]
+        return out
 
     def suggest_for_text(self, text: str, *, lang: str = "de") -> list[Suggestion]:
         """Suggestions for any text (a new case study before it enters the graph)."""
         passages = split_passages(text.strip())
         if not passages:
             raise ParameterError("Der Text ist leer. The text is empty.")
-        return self._suggestions(passages, self.encoder.encode(passages), None, lang)
+        item = self._item(passages, self.encoder.encode(passages))
+        return self._suggestions(passages, self.model.score(item), lang)
 
-    def suggest_for_case_study(self, slug: str, *, lang: str = "de") -> list[Suggestion]:
-        """Suggestions for a case study in the graph, ignoring its own curated links."""
+    def _row(self, slug: str) -> int:
         row = next((i for i, d in enumerate(self.index.documents) if d.slug == slug), None)
         if row is None:
             raise NotFound(f"Fallstudie {slug!r} gibt es nicht.")
-        rows = self._passages_of[row]
-        passages = [self.index.passages[r].text for r in rows]
-        return self._suggestions(passages, self._passage_vectors[rows], row, lang)
+        return row
 
-    # ------------------------------------------------------------------ evaluation
+    def suggest_for_case_study(self, slug: str, *, lang: str = "de") -> list[Suggestion]:
+        """Suggestions for a case study in the graph, by a model fitted without it."""
+        row = self._row(slug)
+        return self._suggestions(self._texts(row), self.held_out(row), lang)
 
-    def leave_one_out(self, method: Method) -> tuple[np.ndarray, np.ndarray]:
-        """Scores for every case study computed without its own curated links; and the truth."""
-        predicted = np.zeros_like(self._labels)
-        for row in range(len(self.index.documents)):
-            rows = self._passages_of[row]
-            predicted[row], *_ = self.scores(
-                self._passage_vectors[rows], self.index.doc_vectors[row], row, method
-            )
-        return predicted, self._labels
+    def case_study_threshold(self, slug: str) -> float:
+        """The threshold that decides a case study's suggestions: its model's, fitted without it."""
+        return self.held_out(self._row(slug)).threshold["combined"]
+
+    def leave_one_out(self, method: Method) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per case study, by a model fitted on the others: probabilities, decisions; the truth."""
+        held = [self.held_out(row) for row in range(len(self.corpus.items))]
+        probability = np.array([s.probability[method] for s in held])
+        decision = np.array([s.decision[method] for s in held])
+        return probability, decision, self.corpus.labels
 
 
 def build_linker(index: SearchIndex, encoder: Encoder, graph: KnowledgeGraph) -> Linker:
-    """A linker whose threshold is calibrated by leave-one-out on the curated links."""
-    linker = Linker(index, encoder, load_targets(graph), curated_links(graph))
-    linker.threshold = evaluate_linking(linker, "combined").threshold
-    return linker
+    """A linker fitted and calibrated on all curated links of the graph."""
+    return Linker(
+        index, encoder, load_targets(graph), curated_links(graph), load_justifications(graph)
+    )
 
 
 def _f1(tp: float, fp: float, fn: float) -> float:
@@ -234,37 +265,37 @@ def _f1(tp: float, fp: float, fn: float) -> float:
 
 
 def evaluate_linking(linker: Linker, method: Method) -> LinkEvaluation:
-    """Leave-one-out micro/macro F1 at the calibrated threshold, precision@3, per-concept table."""
-    predicted, truth = linker.leave_one_out(method)
+    """Leave-one-out micro/macro F1, precision@3 and a per-concept table of one method.
+
+    Each case study is decided by a model whose weights and threshold were fitted on the other
+    case studies only. Concepts no case study is linked to are left out of the table and the
+    scores (there is nothing to find for them).
+    """
+    predicted, decided, truth = linker.leave_one_out(method)
     known = truth.sum(axis=0) > 0
-    predicted, truth = predicted[:, known], truth[:, known]
+    predicted, decided, truth = predicted[:, known], decided[:, known], truth[:, known] == 1
     targets = [t for t, k in zip(linker.targets, known, strict=True) if k]
-    best = (0.0, DEFAULT_THRESHOLD)
-    for threshold in np.linspace(0.05, 0.95, 91):
-        decided = predicted >= threshold
-        tp = float((decided & (truth == 1)).sum())
-        fp = float((decided & (truth == 0)).sum())
-        fn = float((~decided & (truth == 1)).sum())
-        best = max(best, (_f1(tp, fp, fn), float(threshold)))
-    threshold = best[1]
-    decided = predicted >= threshold
     per_concept = {}
     f1s = []
     for j, target in enumerate(targets):
-        tp = float((decided[:, j] & (truth[:, j] == 1)).sum())
-        fp = float((decided[:, j] & (truth[:, j] == 0)).sum())
-        fn = float((~decided[:, j] & (truth[:, j] == 1)).sum())
+        tp = float((decided[:, j] & truth[:, j]).sum())
+        fp = float((decided[:, j] & ~truth[:, j]).sum())
+        fn = float((~decided[:, j] & truth[:, j]).sum())
         precision = tp / (tp + fp) if tp + fp else 0.0
         recall = tp / (tp + fn) if tp + fn else 0.0
         f1 = _f1(tp, fp, fn)
         f1s.append(f1)
         per_concept[target.iri] = (precision, recall, f1, int(truth[:, j].sum()))
-    top3 = np.argsort(-predicted, axis=1)[:, :3]
+    top3 = np.argsort(-predicted, axis=1, kind="stable")[:, :3]
     precision_at_3 = statistics.fmean(float(truth[i, top3[i]].sum()) / 3 for i in range(len(truth)))
     return LinkEvaluation(
         method=method,
-        threshold=threshold,
-        micro_f1=best[0],
+        threshold=linker.model.deciders[method].threshold,
+        micro_f1=_f1(
+            float((decided & truth).sum()),
+            float((decided & ~truth).sum()),
+            float((~decided & truth).sum()),
+        ),
         macro_f1=statistics.fmean(f1s),
         precision_at_3=precision_at_3,
         per_concept=per_concept,

@@ -27,7 +27,11 @@ from wissensgraph.rdf_files import new_graph
 from wissensgraph.slugs import slugify
 
 FILE_NAME = "vorschlaege.ttl"
-METHOD = "kombiniert: Zero-Shot über Begriffsdefinitionen + nächste kuratierte Nachbarn"
+#: Recorded as the activity's method, so a reader of the file knows what produced a suggestion.
+METHOD = (
+    "kombiniert: Zero-Shot über Begriffsdefinitionen (Einbettung und Wörter) + Modelle aus den "
+    "kuratierten Links und ihren Begründungen; jede Fallstudie von einem Modell ohne sie bewertet"
+)
 Decision = Literal["accept", "reject"]
 
 
