@@ -166,7 +166,9 @@ def test_store_keeps_only_a_few_versions(
 
 
 def test_rdf_upload_may_only_describe_case_studies_and_actors(writable: Settings) -> None:
+    source = (writable.data_dir / "fallstudien" / "gaengeviertel-hamburg.ttl").read_text()
     graph = Graph()
+    graph.parse(data=source.replace("gaengeviertel-hamburg a", "w-fremd a"), format="turtle")
     graph.parse(
         data="""
         <https://w3id.org/wissensgraph/id/aenderung/x>
@@ -174,8 +176,15 @@ def test_rdf_upload_may_only_describe_case_studies_and_actors(writable: Settings
         """,
         format="turtle",
     )
-    with pytest.raises(InputError, match="nur Fallstudien"):
+    with pytest.raises(InputError, match="nur Fallstudien"):  # history is never writable
         writes.submit(writable, graph, mode="create", curator="E", source="t")
+    only_history = Graph()
+    only_history.parse(
+        data="<https://w3id.org/wissensgraph/id/aenderung/x> <http://www.w3.org/ns/prov#x> 1 .",
+        format="turtle",
+    )
+    with pytest.raises(InputError, match="keine Fallstudie"):
+        writes.submit(writable, only_history, mode="create", curator="E", source="t")
 
 
 def test_put_must_describe_the_named_case_study(writable: Settings) -> None:
