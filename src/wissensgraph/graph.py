@@ -30,10 +30,17 @@ Row = dict[str, str | None]
 
 
 class KnowledgeGraph:
-    """Read access to a built store; the union of its named graphs is the default graph."""
+    """Read access to a built store; the union of its named graphs is the default graph.
 
-    def __init__(self, store: ox.Store) -> None:
+    ``location`` is the store directory that was opened (the symlink resolved), so whatever is
+    derived from the graph can say which store version it came from; None for a remote endpoint.
+    """
+
+    location: Path | None = None
+
+    def __init__(self, store: ox.Store, location: Path | None = None) -> None:
         self._store = store
+        self.location = location
 
     @classmethod
     def open(cls, settings: Settings) -> KnowledgeGraph:
@@ -43,8 +50,9 @@ class KnowledgeGraph:
         path = settings.store_dir
         if not path.exists():
             raise StoreError(f"Kein Graph unter {path}. Zuerst bauen: wissensgraph build")
+        resolved = path.resolve()
         try:
-            return cls(ox.Store.read_only(str(path.resolve())))
+            return cls(ox.Store.read_only(str(resolved)), resolved)
         except OSError as exc:
             raise StoreError(f"Graph unter {path} kann nicht geöffnet werden: {exc}") from exc
 
