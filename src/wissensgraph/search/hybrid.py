@@ -106,13 +106,25 @@ class Searcher:
             "bundesland": (REGION, self._table.postings["region"]),
         }
         self._linked = self._table.postings["linked"]
-        self._concept_tokens = {
-            iri: [
-                frozenset(tokens(label)) for values in concept.labels.values() for label in values
-            ]
-            for iri, concept in index.concepts.items()
-            if concept.scheme in EXPANSION_SCHEMES
-        }
+        # concepts a query may expand to: label token sets, indexed by each label's tokens
+        limit = MAX_CONCEPT_SHARE * len(self._table)
+        self._labels_with: dict[str, list[tuple[int, str, frozenset[str]]]] = {}
+        for position, (iri, concept) in enumerate(index.concepts.items()):
+            if concept.scheme not in EXPANSION_SCHEMES or self._linked.frequency(iri) > limit:
+                continue
+            for values in concept.labels.values():
+                for label in values:
+                    label_tokens = frozenset(tokens(label))
+                    for token in label_tokens:
+                        self._labels_with.setdefault(token, []).append(
+                            (position, iri, label_tokens)
+                        )
+        # ties in the fused ranking go by IRI; documents usually come in IRI order already
+        iris = self._table.iris
+        if all(a <= b for a, b in zip(iris, iris[1:], strict=False)):
+            self._iri_order = np.arange(len(iris), dtype=np.int64)
+        else:
+            self._iri_order = np.argsort(np.argsort(np.array(iris), kind="stable"))
         self._abstract_rows: dict[int, dict[str, list[int]]] = {}
         self._positions: dict[str, int] | None = None
 
@@ -171,19 +183,23 @@ class Searcher:
     # ------------------------------------------------------------------ retrievers
 
     def matched_concepts(self, query: str) -> list[str]:
-        """Concepts whose label (German or English, preferred or alternative) the query contains."""
+        """Concepts whose label (German or English, preferred or alternative) the query contains.
+
+        A concept linked to more than half of the collection is left out: it says nothing.
+        """
         query_tokens = set(tokens(query))
-        limit = MAX_CONCEPT_SHARE * len(self._table)
-        matched = []
-        for iri, label_tokens in self._concept_tokens.items():
-            if self._linked.frequency(iri) > limit:
-                continue
-            if any(lt and lt <= query_tokens for lt in label_tokens):
-                matched.append(iri)
-        return matched
+        matched: dict[str, int] = {}
+        for token in query_tokens:
+            for position, iri, label_tokens in self._labels_with.get(token, ()):
+                if iri not in matched and label_tokens <= query_tokens:
+                    matched[iri] = position
+        return sorted(matched, key=matched.__getitem__)
 
     def _dense(self, query: str, mask: np.ndarray | None) -> tuple[dict[int, float], np.ndarray]:
-        """Best passage score per document, and the query vector."""
+        """Best passage score per document, best first, and the query vector.
+
+        FAISS returns rows best first, so each document's first row is its best.
+        """
         vector = self.encoder.encode([query])[0]
         owners = self._passages.owners
         allowed_rows = None if mask is None else np.flatnonzero(mask[owners])
@@ -191,10 +207,10 @@ class Searcher:
         scores, rows = self.index.vectors.search(
             vector, min(available, CANDIDATES * 8), allowed_rows
         )
-        best: dict[int, float] = {}
-        for score, doc in zip(scores.tolist(), owners[rows].tolist(), strict=True):
-            best.setdefault(doc, score)
-        return best, vector
+        docs = owners[rows]
+        _, first = np.unique(docs, return_index=True)
+        first.sort()
+        return dict(zip(docs[first].tolist(), scores[first].tolist(), strict=True)), vector
 
     def _abstract_rows_of(self, doc: int) -> dict[str, list[int]]:
         """Rows of a document's abstract passages by language (a passage that starts with a title
@@ -209,19 +225,27 @@ class Searcher:
             self._abstract_rows[doc] = found
         return found
 
-    def _passage_for(self, doc: int, vector: np.ndarray | None, lang: str) -> str:
-        """The abstract passage closest to the query, in the reader's language where there is one.
-
-        A title says nothing new, so the shown passage always comes from the abstract.
-        """
-        by_language = self._abstract_rows_of(doc)
-        rows = by_language.get(lang) or [r for rs in by_language.values() for r in rs]
-        if not rows:
-            return ""
+    def _passages_for(self, docs: list[int], vector: np.ndarray | None, lang: str) -> list[str]:
+        """Per document, the abstract passage closest to the query, in the reader's language
+        where there is one. A title says nothing new, so it is always from the abstract."""
+        candidates = []
+        for doc in docs:
+            by_language = self._abstract_rows_of(doc)
+            candidates.append(
+                by_language.get(lang) or [r for rs in by_language.values() for r in rs]
+            )
+        texts = self._passages.texts
         if vector is None:
-            return self._passages.texts[rows[0]]
-        similarity = self.index.vectors.vectors(np.array(rows)) @ vector
-        return self._passages.texts[rows[int(np.argmax(similarity))]]
+            return [texts[rows[0]] if rows else "" for rows in candidates]
+        flat = [r for rows in candidates for r in rows]
+        similarity = (self.index.vectors.vectors(np.array(flat)) @ vector).tolist()
+        out = []
+        start = 0
+        for rows in candidates:
+            part = similarity[start : start + len(rows)]
+            out.append(texts[rows[part.index(max(part))]] if rows else "")
+            start += len(rows)
+        return out
 
     def _lexical(self, query: str, mask: np.ndarray | None) -> dict[int, float]:
         scores = self.index.lexical.scores(query)
@@ -248,12 +272,14 @@ class Searcher:
         return weights
 
     def _concept_ranking(self, weights: np.ndarray) -> list[int]:
-        """Documents with a concept weight, best first, equal weights in document order."""
+        """The best documents by concept weight (up to CANDIDATES), equal weights in document
+        order."""
         linked = np.flatnonzero(weights > 0)
         if len(linked) > CANDIDATES:
             threshold = -np.partition(-weights[linked], CANDIDATES - 1)[CANDIDATES - 1]
             linked = linked[weights[linked] >= threshold]
-        return [int(d) for d in linked[np.argsort(-weights[linked], kind="stable")]]
+        ranking: list[int] = linked[np.argsort(-weights[linked], kind="stable")].tolist()
+        return ranking[:CANDIDATES]
 
     # ------------------------------------------------------------------ search
 
@@ -282,41 +308,57 @@ class Searcher:
         dense, vector = self._dense(query, mask) if mode in ("hybrid", "dense") else ({}, None)
         lexical = self._lexical(expanded, mask) if mode in ("hybrid", "lexical") else {}
         weights = self._concept(concepts, mask) if concepts else None
+        by_concept = self._concept_ranking(weights) if weights is not None else []
         rankings = {
-            "dense": sorted(dense, key=lambda d: -dense[d]),
-            "lexical": list(lexical),
-            "concept": self._concept_ranking(weights) if weights is not None else [],
+            "dense": list(dense)[:CANDIDATES],
+            "lexical": list(lexical)[:CANDIDATES],
+            "concept": by_concept[:CANDIDATES],
         }
-        fused: dict[int, float] = {}
-        ranks: dict[int, dict[str, int]] = {}
-        for name, ranking in rankings.items():
-            weight = self.weights[name]
-            for rank, doc in enumerate(ranking[:CANDIDATES], start=1):
-                fused[doc] = fused.get(doc, 0.0) + weight / (self.rrf_k + rank)
-                ranks.setdefault(doc, {})[name] = rank
-        iris = self._table.iris
-        order = sorted(fused, key=lambda d: (-fused[d], iris[d]))
+        documents, fused = self._fuse(rankings)
+        shown = documents[np.lexsort((self._iri_order[documents], -fused))[:k]].tolist()
+        score = dict(zip(documents.tolist(), fused.tolist(), strict=True))
+        positions = {
+            name: dict(zip(ranking, range(1, len(ranking) + 1), strict=True))
+            for name, ranking in rankings.items()
+        }
+        passages = self._passages_for(shown, vector, lang)
+        table = self._table
         hits = []
-        for doc in order[:k]:
+        for doc, passage in zip(shown, passages, strict=True):
             linked = weights is not None and weights[doc] > 0
             hits.append(
                 Hit(
-                    iri=iris[doc],
-                    slug=self._table.slug(doc),
-                    title=self._table.title(doc, lang),
-                    city=self._table.cities[doc],
-                    score=round(fused[doc], 6),
+                    iri=table.iris[doc],
+                    slug=table.slug(doc),
+                    title=table.title(doc, lang),
+                    city=table.cities[doc],
+                    score=round(score[doc], 6),
                     dense=round(dense[doc], 4) if doc in dense else None,
                     lexical=round(lexical[doc], 4) if doc in lexical else None,
                     concept=round(float(weights[doc]), 4) if linked else None,  # type: ignore[index]
-                    ranks=ranks[doc],
-                    passage=self._passage_for(doc, vector, lang),
+                    ranks={n: p[doc] for n, p in positions.items() if doc in p},
+                    passage=passage,
                     concepts=[labels[c] for c in concepts if self._links(doc, c)] if linked else [],
                 )
             )
         return SearchResult(
-            query=query, mode=mode, total=len(order), hits=hits, expanded=list(labels.values())
+            query=query, mode=mode, total=len(documents), hits=hits, expanded=list(labels.values())
         )
+
+    def _fuse(self, rankings: dict[str, list[int]]) -> tuple[np.ndarray, np.ndarray]:
+        """Reciprocal-rank fusion: each ranked document, and the sum of weight / (k + rank).
+
+        The terms are added per document in the order dense, lexical, concept, as a loop would.
+        """
+        docs = np.array([d for ranking in rankings.values() for d in ranking], dtype=np.int64)
+        terms = np.concatenate(
+            [
+                self.weights[name] / (self.rrf_k + np.arange(1, len(ranking) + 1, dtype=np.float64))
+                for name, ranking in rankings.items()
+            ]
+        )
+        documents, inverse = np.unique(docs, return_inverse=True)
+        return documents, np.bincount(inverse, weights=terms, minlength=len(documents))
 
     def _links(self, doc: int, concept: str) -> bool:
         linked = self._linked.documents_of(concept)

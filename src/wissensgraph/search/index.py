@@ -358,26 +358,35 @@ def load_index(folder: Path) -> SearchIndex:
     raise StoreError(f"Suchindex unter {folder} wird gerade neu geschrieben; bitte später erneut.")
 
 
+def _version(stat: os.stat_result) -> str:
+    return f"{stat.st_dev}:{stat.st_ino}:{stat.st_mtime_ns}"
+
+
 def store_version(location: Path | None) -> str | None:
-    """Which store snapshot ``location`` (a resolved store directory) is, or None if unknown.
+    """Which store snapshot ``location`` (a store directory) is, or None if unknown.
 
     A snapshot is never written once the store link points at it (a build or a write makes a new
-    directory and switches the link), so its name, inode and change time identify its content.
+    directory and switches the link), so its device, inode and change time identify its content.
     """
     if location is None:
         return None
     try:
-        stat = location.stat()
+        return _version(location.stat())
     except OSError:
         return None
-    return f"{location.name}:{stat.st_ino}:{stat.st_mtime_ns}"
 
 
 def current_store_version(settings: Settings) -> str | None:
-    """The version of the store the settings point to now (None for a remote endpoint)."""
-    if settings.sparql_endpoint or not settings.store_dir.exists():
+    """The version of the store the settings point to now (None for a remote endpoint).
+
+    One stat call through the store link: cheap enough to ask on every request.
+    """
+    if settings.sparql_endpoint:
         return None
-    return store_version(settings.store_dir.resolve())
+    try:
+        return _version(os.stat(settings.store_dir))
+    except OSError:
+        return None
 
 
 @dataclass(frozen=True)
