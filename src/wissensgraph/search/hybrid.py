@@ -33,6 +33,8 @@ EXPANSION_SCHEMES = {
 #: A concept linked to more than this share of the collection says nothing about a query.
 MAX_CONCEPT_SHARE = 0.5
 CANDIDATES = 100
+#: At most this many passages per candidate document are fetched for the dense ranking.
+PASSAGES_PER_CANDIDATE = 8
 #: Weight of each retriever in the fusion (measured with ``wissensgraph eval search``).
 WEIGHTS = {"dense": 1.0, "lexical": 1.0, "concept": 1.0}
 
@@ -125,6 +127,11 @@ class Searcher:
             self._iri_order = np.arange(len(iris), dtype=np.int64)
         else:
             self._iri_order = np.argsort(np.argsort(np.array(iris), kind="stable"))
+        # Passages to fetch for the dense ranking: with at most m passages per document, the
+        # best CANDIDATES documents all have their best passage among the top CANDIDATES * m.
+        # Capped at 8 per document, as always, for collections with very long abstracts.
+        most = int(np.bincount(self._passages.owners).max()) if len(self._passages) else 1
+        self._passage_candidates = CANDIDATES * min(most, PASSAGES_PER_CANDIDATE)
         self._abstract_rows: dict[int, dict[str, list[int]]] = {}
         self._positions: dict[str, int] | None = None
 
@@ -205,7 +212,7 @@ class Searcher:
         allowed_rows = None if mask is None else np.flatnonzero(mask[owners])
         available = len(owners) if allowed_rows is None else len(allowed_rows)
         scores, rows = self.index.vectors.search(
-            vector, min(available, CANDIDATES * 8), allowed_rows
+            vector, min(available, self._passage_candidates), allowed_rows
         )
         docs = owners[rows]
         _, first = np.unique(docs, return_index=True)
