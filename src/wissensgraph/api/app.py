@@ -75,9 +75,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # search first: the query worker processes start in the background and would take the
+        # cores from loading the index and the model
+        search = SearchState(settings) if settings.search_enabled else None
         app.state.executor = open_executor(settings)
         try:
-            app.state.search = SearchState(settings) if settings.search_enabled else None
+            app.state.search = search
             yield
         finally:
             app.state.executor.close()
