@@ -45,6 +45,7 @@ def test_fuzzed_writes_never_cause_a_server_error(tmp_path: Path) -> None:
                 "--request-timeout",
                 "60",
             ],
+            cwd=tmp_path,  # schemathesis keeps its example cache in the working folder
             capture_output=True,
             text=True,
             timeout=600,
