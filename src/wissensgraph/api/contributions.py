@@ -25,7 +25,7 @@ from wissensgraph.slugs import is_slug
 from wissensgraph.sparql import QueryRequest
 from wissensgraph.spreadsheets import template
 from wissensgraph.submissions import MEDIA_TYPES, parse
-from wissensgraph.writes import WriteResult, delete, submit
+from wissensgraph.writes import Submission, WriteResult, delete, submit
 
 router = APIRouter(tags=["Beiträge (Kuratorinnen und Kuratoren)"])
 
@@ -78,6 +78,15 @@ async def _body(request: Request, settings: Settings) -> bytes:
     return b"".join(parts)
 
 
+async def _submission(
+    request: Request, settings: Settings, authorization: str | None, *, single: bool
+) -> tuple[str, Submission]:
+    """Who writes (token checked first, before the body is read) and what they hand in."""
+    curator = curator_for(settings, authorization)
+    data = await _body(request, settings)
+    return curator, parse(data, request.headers.get("content-type", ""), single=single)
+
+
 def _slug(value: str) -> str:
     if not is_slug(value) or len(value) > 80:
         raise ParameterError(
@@ -99,9 +108,7 @@ async def create(
     authorization: Annotated[str | None, Header()] = None,
 ) -> Response:
     """JSON (the documented form), JSON-LD, Turtle, N-Triples, CSV or XLSX with one case study."""
-    curator = curator_for(settings, authorization)
-    data = await _body(request, settings)
-    submission = parse(data, request.headers.get("content-type", ""), single=True)
+    curator, submission = await _submission(request, settings, authorization, single=True)
     result = await run_in_threadpool(
         submit,
         settings,
@@ -128,9 +135,7 @@ async def bulk_import(
     authorization: Annotated[str | None, Header()] = None,
 ) -> WriteOut:
     """A JSON list, CSV, XLSX, Turtle, N-Triples or JSON-LD; one invalid entry stops all."""
-    curator = curator_for(settings, authorization)
-    data = await _body(request, settings)
-    submission = parse(data, request.headers.get("content-type", ""))
+    curator, submission = await _submission(request, settings, authorization, single=False)
     result = await run_in_threadpool(
         submit,
         settings,
@@ -166,9 +171,7 @@ async def replace(
 ) -> WriteOut:
     """The whole new description; what is not in it is no longer said."""
     slug = _slug(slug)
-    curator = curator_for(settings, authorization)
-    data = await _body(request, settings)
-    submission = parse(data, request.headers.get("content-type", ""), single=True)
+    curator, submission = await _submission(request, settings, authorization, single=True)
     if isinstance(submission, list):
         for form in submission:
             if form.id is None:
