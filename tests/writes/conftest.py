@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,17 @@ def writable_copy(root: Path) -> Settings:
     settings = Settings(home=root / "home", data_dir=root / "data", search_enabled=False)
     build(settings)
     return settings
+
+
+def server_env(settings: Settings, tokens: dict[str, str], **extra: str) -> dict[str, str]:
+    """Environment of a server on a writable copy, search off unless a test turns it on."""
+    return {
+        "WISSENSGRAPH_HOME": str(settings.home),
+        "WISSENSGRAPH_DATA_DIR": str(settings.data_dir),
+        "WISSENSGRAPH_SEARCH_ENABLED": "false",
+        "WISSENSGRAPH_CURATOR_TOKENS": json.dumps(tokens),
+        **extra,
+    }
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import threading
@@ -13,7 +12,7 @@ import httpx
 import pytest
 
 from tests.api.conftest import start_server, stop
-from tests.writes.conftest import form, writable_copy
+from tests.writes.conftest import form, server_env, writable_copy
 from wissensgraph.config import Settings
 
 TOKEN = "crash-token"
@@ -25,13 +24,7 @@ COUNT = (
 
 
 def env_for(settings: Settings, **extra: str) -> dict[str, str]:
-    return {
-        "WISSENSGRAPH_HOME": str(settings.home),
-        "WISSENSGRAPH_DATA_DIR": str(settings.data_dir),
-        "WISSENSGRAPH_SEARCH_ENABLED": "false",
-        "WISSENSGRAPH_CURATOR_TOKENS": json.dumps({TOKEN: "Crash Test"}),
-        **extra,
-    }
+    return server_env(settings, {TOKEN: "Crash Test"}, **extra)
 
 
 def stored(url: str, prefix: str) -> int:

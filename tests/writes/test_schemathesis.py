@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 from tests.api.conftest import start_server, stop
-from tests.writes.conftest import writable_copy
+from tests.writes.conftest import server_env, writable_copy
 
 BIN = Path(sys.executable).parent
 WRITE_PATHS = r"^/fallstudien(/import|/vorlage\.csv|/\{slug\}|/\{slug\}/historie)?$"
@@ -16,14 +15,7 @@ WRITE_PATHS = r"^/fallstudien(/import|/vorlage\.csv|/\{slug\}|/\{slug\}/historie
 
 def test_fuzzed_writes_never_cause_a_server_error(tmp_path: Path) -> None:
     settings = writable_copy(tmp_path)
-    process, url = start_server(
-        {
-            "WISSENSGRAPH_HOME": str(settings.home),
-            "WISSENSGRAPH_DATA_DIR": str(settings.data_dir),
-            "WISSENSGRAPH_SEARCH_ENABLED": "false",
-            "WISSENSGRAPH_CURATOR_TOKENS": json.dumps({"fuzz-token": "Schemathesis"}),
-        }
-    )
+    process, url = start_server(server_env(settings, {"fuzz-token": "Schemathesis"}))
     try:
         run = subprocess.run(
             [

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.api.conftest import start_server, stop
-from tests.writes.conftest import form, writable_copy
+from tests.writes.conftest import form, server_env, writable_copy
 
 TOKEN = "geheim-token-erika"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -19,13 +19,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     settings = writable_copy(tmp_path_factory.mktemp("api-writes"))
-    env = {
-        "WISSENSGRAPH_HOME": str(settings.home),
-        "WISSENSGRAPH_DATA_DIR": str(settings.data_dir),
-        "WISSENSGRAPH_SEARCH_ENABLED": "false",
-        "WISSENSGRAPH_CURATOR_TOKENS": json.dumps({TOKEN: "Erika Muster"}),
-        "WISSENSGRAPH_WRITE_MAX_MB": "0.2",
-    }
+    env = server_env(settings, {TOKEN: "Erika Muster"}, WISSENSGRAPH_WRITE_MAX_MB="0.2")
     process, url = start_server(env)
     yield url, settings.data_dir
     stop(process)
@@ -150,14 +144,7 @@ def test_script_in_text_is_escaped_in_pages(site: tuple[str, Path]) -> None:
 
 def test_writes_are_off_without_tokens(tmp_path: Path) -> None:
     settings = writable_copy(tmp_path)
-    process, url = start_server(
-        {
-            "WISSENSGRAPH_HOME": str(settings.home),
-            "WISSENSGRAPH_DATA_DIR": str(settings.data_dir),
-            "WISSENSGRAPH_SEARCH_ENABLED": "false",
-            "WISSENSGRAPH_CURATOR_TOKENS": "{}",
-        }
-    )
+    process, url = start_server(server_env(settings, {}))
     try:
         response = httpx.post(f"{url}/fallstudien", json=form("aus"), headers=AUTH)
         assert response.status_code == 403 and "abgeschaltet" in response.text
