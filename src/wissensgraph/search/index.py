@@ -124,6 +124,10 @@ class LazyDocuments(Sequence[SearchDocument]):
                 self._source = None
             return self._documents
 
+    def __del__(self) -> None:
+        if self._source is not None:  # never needed: close the file quietly
+            self._source.close()
+
     def __len__(self) -> int:
         return self._count
 
