@@ -94,7 +94,7 @@ WORDS = (
 ).split()
 
 #: Triples per synthetic case study, on average (measured; used to pick a size).
-TRIPLES_PER_CASE_STUDY = 41.7
+TRIPLES_PER_CASE_STUDY = 48.1
 
 
 def _lit(text: str, lang: str | None = None) -> str:
@@ -151,8 +151,42 @@ def lines(case_studies: int, *, seed: int = 7) -> Iterator[str]:
             yield f"{link} {RDF_TYPE} <{WG.CuratedNLCLink}> ."
             yield f"{link} <{WG.target}> <{NLC[target]}> ."
             yield f"{link} <{WG.justification}> {_lit('Synthetische Begründung', 'de')} ."
+        yield from _suggestions(rng, cs, i)
         yield f"{cs} <{DCT}source> <{SYN}quelle/{i}> ."
         yield f"{cs} {PROV_GEN} {GENERATOR} ."
+    yield from _recommendations(rng, case_studies)
+
+
+def _suggestions(rng: random.Random, cs: str, i: int) -> Iterator[str]:
+    """Computed NLC link suggestions as the linker writes them, some decided by a curator.
+
+    Targets are drawn like the curated ones, so some agree and some do not: CQ10 finds both kinds
+    of disagreement.
+    """
+    if rng.random() >= 0.6:
+        return
+    for target in rng.sample(TARGETS, rng.randint(1, 2)):
+        suggestion = f"<{SYN}vorschlag/{i}/{target}>"
+        status = rng.choices(["vorgeschlagen", "angenommen", "abgelehnt"], [8, 1, 1])[0]
+        yield f"{cs} <{WG.suggestedLink}> {suggestion} ."
+        yield f"{suggestion} {RDF_TYPE} <{WG.NLCLinkSuggestion}> ."
+        yield f"{suggestion} <{WG.target}> <{NLC[target]}> ."
+        yield f"{suggestion} <{WG.score}> {_typed(round(rng.uniform(0.3, 0.99), 4), 'decimal')} ."
+        yield f"{suggestion} <{WG.suggestionStatus}> <{STATUS[status]}> ."
+        yield f"{suggestion} <{WG.passage}> {_lit('Synthetische Textstelle', 'de')} ."
+        yield f"{suggestion} {PROV_GEN} {GENERATOR} ."
+
+
+def _recommendations(rng: random.Random, case_studies: int) -> Iterator[str]:
+    """Recommendations, each backed by a few case studies (one per hundred case studies)."""
+    for r in range(max(1, case_studies // 100)):
+        recommendation = f"<{SYN}empfehlung/{r}>"
+        yield f"{recommendation} {RDF_TYPE} <{WG.Recommendation}> ."
+        yield f"{recommendation} {SKOS_LABEL} {_lit(f'Synthetische Empfehlung {r}', 'de')} ."
+        yield f"{recommendation} {SKOS_LABEL} {_lit(f'Synthetic recommendation {r}', 'en')} ."
+        for cs in rng.sample(range(case_studies), min(case_studies, rng.randint(3, 8))):
+            yield f"{recommendation} <{WG.backedBy}> <{SYN}fallstudie/{cs}> ."
+        yield f"{recommendation} {PROV_GEN} {GENERATOR} ."
 
 
 def write(path: Path, triples: int, *, seed: int = 7) -> int:
