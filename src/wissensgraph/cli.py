@@ -499,17 +499,24 @@ def serve(
     # to split, and idle pool threads spin between requests, taking the CPU from the next one.
     for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(variable, "1")
-    import uvicorn
-
-    from wissensgraph.api.app import create_app
+    from wissensgraph.executors import open_executor
 
     settings = get_settings()
     if not settings.sparql_endpoint and not settings.store_dir.exists():
         raise StoreError(f"Kein Graph unter {settings.store_dir}. Zuerst bauen: wissensgraph build")
-    host = host or settings.host
-    port = port or settings.port
-    typer.echo(f"SPARQL: http://{host}:{port}/sparql   Seiten: http://{host}:{port}/")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    # The query processes start first and open the store while this one imports the web app.
+    executor = open_executor(settings)
+    try:
+        import uvicorn
+
+        from wissensgraph.api.app import create_app
+
+        host = host or settings.host
+        port = port or settings.port
+        typer.echo(f"SPARQL: http://{host}:{port}/sparql   Seiten: http://{host}:{port}/")
+        uvicorn.run(create_app(settings, executor), host=host, port=port, log_level="warning")
+    finally:
+        executor.close()
 
 
 @app.command()

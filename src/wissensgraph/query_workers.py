@@ -55,6 +55,11 @@ def _worker_main(conn: Connection, store_link: str, max_bytes: int) -> None:
 
     current = ""
     store = None
+    try:  # open before the first query arrives: a server start then overlaps with it
+        current = os.path.realpath(store_link)
+        store = ox.Store.read_only(current)
+    except Exception:  # noqa: BLE001 - reported with the first query, opened again then
+        store = None
     while True:
         try:
             message = conn.recv()

@@ -14,6 +14,7 @@ from wissensgraph.config import Settings, get_settings
 from wissensgraph.executors import open_executor
 from wissensgraph.linking import Linker, build_linker
 from wissensgraph.search.hybrid import Searcher
+from wissensgraph.sparql import QueryExecutor
 
 
 class SearchState:
@@ -78,8 +79,12 @@ def _settle_interrupted_write(settings: Settings) -> None:
         recover(settings)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Create the app; the query executor starts with the app and stops with it."""
+def create_app(settings: Settings | None = None, executor: QueryExecutor | None = None) -> FastAPI:
+    """Create the app; the query executor starts with the app (unless given) and stops with it.
+
+    ``serve`` passes an executor it started first, so the query processes come up while this
+    process is still importing the app.
+    """
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -89,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # search first: the query worker processes start in the background and would take the
         # cores from loading the index and the model
         search = SearchState(settings) if settings.search_enabled else None
-        app.state.executor = open_executor(settings)
+        app.state.executor = executor or open_executor(settings)
         try:
             app.state.search = search
             yield
