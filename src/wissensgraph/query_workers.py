@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -181,16 +180,18 @@ class WorkerPool:
         }
 
     def execute(self, request: QueryRequest) -> QueryResponse:
-        """Run a query in an idle worker; stop it at the time limit."""
-        started = time.monotonic()
+        """Run a query in an idle worker; stop it at the time limit.
+
+        The limit counts from when a worker takes the query: a quick query that waited in line
+        behind others is not cut off. Waiting for a worker is bounded by the same limit (503).
+        """
         try:
             worker = self._idle.get(timeout=self._timeout)
         except queue.Empty:
             raise self._busy() from None
-        remaining = max(0.1, self._timeout - (time.monotonic() - started))
         try:
             worker.conn.send(self._message(request))
-            reply = worker.conn.recv() if worker.conn.poll(remaining) else None
+            reply = worker.conn.recv() if worker.conn.poll(self._timeout) else None
         except (EOFError, OSError):
             raise self._broken(worker) from None
         if reply is None:
@@ -201,7 +202,6 @@ class WorkerPool:
     async def execute_async(self, request: QueryRequest) -> QueryResponse:
         """The same, waiting on the worker's socket in the event loop instead of a thread."""
         loop = asyncio.get_running_loop()
-        started = time.monotonic()
         try:
             worker = self._idle.get_nowait()
         except queue.Empty:
@@ -209,14 +209,13 @@ class WorkerPool:
                 worker = await loop.run_in_executor(None, self._idle.get, True, self._timeout)
             except queue.Empty:
                 raise self._busy() from None
-        remaining = max(0.1, self._timeout - (time.monotonic() - started))
         ready: asyncio.Future[None] = loop.create_future()
         fd = worker.conn.fileno()
         try:
             worker.conn.send(self._message(request))
             loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
             try:
-                await asyncio.wait_for(ready, remaining)
+                await asyncio.wait_for(ready, self._timeout)
             finally:
                 loop.remove_reader(fd)
             reply = worker.conn.recv()

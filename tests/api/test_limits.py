@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -10,10 +11,11 @@ import httpx
 import pytest
 
 from tests.api.conftest import start_server, stop
-from wissensgraph.config import Settings
+from wissensgraph.config import PROJECT_ROOT, Settings
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 QUICK = "ASK { ?s ?p ?o }"
+QUERIES = PROJECT_ROOT / "data" / "queries"
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +86,63 @@ def test_concurrent_queries_do_not_block_each_other(strict_server: str) -> None:
     for thread in threads:
         thread.join(timeout=60)
     assert results == [200] * 80
+
+
+@pytest.fixture(scope="module")
+def loaded_server(built_settings: Settings) -> Iterator[str]:
+    """A server with 6 query workers and a 3 s time limit, for many clients at once."""
+    process, url = start_server(
+        {
+            "WISSENSGRAPH_HOME": str(built_settings.home),
+            "WISSENSGRAPH_SPARQL_TIMEOUT": "3",
+            "WISSENSGRAPH_SPARQL_WORKERS": "6",
+            "WISSENSGRAPH_SEARCH_ENABLED": "false",
+        }
+    )
+    try:
+        yield url
+    finally:
+        stop(process)
+
+
+FORMATS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv"]
+COMPETENCY = [path.read_text(encoding="utf-8") for path in sorted(QUERIES.glob("cq*.rq"))]
+
+
+@pytest.mark.parametrize("seconds", [float(os.environ.get("WISSENSGRAPH_STRESS_SECONDS", "10"))])
+def test_fifty_clients_with_runaway_queries_among_them(loaded_server: str, seconds: float) -> None:
+    """48 clients ask the competency questions in all result formats while 2 send runaway
+    queries: every question is answered, every runaway query ends in a 504, nothing else."""
+    answered: list[int] = []
+    runaway: list[int] = []
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def researcher(number: int) -> None:
+        with httpx.Client(timeout=30) as http:
+            n = number
+            while time.monotonic() < stop_at:
+                query, accept = COMPETENCY[n % len(COMPETENCY)], FORMATS[n % len(FORMATS)]
+                n += 1
+                response = http.post(
+                    loaded_server + "/sparql", data={"query": query}, headers={"Accept": accept}
+                )
+                with lock:
+                    answered.append(response.status_code)
+
+    def runaway_client() -> None:
+        with httpx.Client(timeout=30) as http:
+            while time.monotonic() < stop_at:
+                response = http.get(loaded_server + "/sparql", params={"query": SLOW})
+                with lock:
+                    runaway.append(response.status_code)
+
+    threads = [threading.Thread(target=researcher, args=(i,)) for i in range(48)]
+    threads += [threading.Thread(target=runaway_client) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 60)
+    print(f"\n{seconds:.0f} s: {len(answered)} questions answered, {len(runaway)} runaway queries")
+    assert answered and set(answered) == {200}, sorted(set(answered))
+    assert runaway and set(runaway) == {504}, sorted(set(runaway))
