@@ -18,21 +18,26 @@ QUICK = "ASK { ?s ?p ?o }"
 QUERIES = PROJECT_ROOT / "data" / "queries"
 
 
-@pytest.fixture(scope="module")
-def strict_server(built_settings: Settings) -> Iterator[str]:
-    """A server with a 2 s time limit and a 50 kB result limit."""
+def _server(settings: Settings, timeout: int, workers: int, max_mb: float) -> Iterator[str]:
     process, url = start_server(
         {
-            "WISSENSGRAPH_HOME": str(built_settings.home),
-            "WISSENSGRAPH_SPARQL_TIMEOUT": "2",
-            "WISSENSGRAPH_SPARQL_WORKERS": "2",
-            "WISSENSGRAPH_SPARQL_MAX_RESULT_MB": "0.05",
+            "WISSENSGRAPH_HOME": str(settings.home),
+            "WISSENSGRAPH_SPARQL_TIMEOUT": str(timeout),
+            "WISSENSGRAPH_SPARQL_WORKERS": str(workers),
+            "WISSENSGRAPH_SPARQL_MAX_RESULT_MB": str(max_mb),
+            "WISSENSGRAPH_SEARCH_ENABLED": "false",
         }
     )
     try:
         yield url
     finally:
         stop(process)
+
+
+@pytest.fixture(scope="module")
+def strict_server(built_settings: Settings) -> Iterator[str]:
+    """A server with a 2 s time limit and a 50 kB result limit."""
+    yield from _server(built_settings, timeout=2, workers=2, max_mb=0.05)
 
 
 def test_pathological_query_times_out_while_others_are_answered(strict_server: str) -> None:
@@ -91,18 +96,7 @@ def test_concurrent_queries_do_not_block_each_other(strict_server: str) -> None:
 @pytest.fixture(scope="module")
 def loaded_server(built_settings: Settings) -> Iterator[str]:
     """A server with 6 query workers and a 3 s time limit, for many clients at once."""
-    process, url = start_server(
-        {
-            "WISSENSGRAPH_HOME": str(built_settings.home),
-            "WISSENSGRAPH_SPARQL_TIMEOUT": "3",
-            "WISSENSGRAPH_SPARQL_WORKERS": "6",
-            "WISSENSGRAPH_SEARCH_ENABLED": "false",
-        }
-    )
-    try:
-        yield url
-    finally:
-        stop(process)
+    yield from _server(built_settings, timeout=3, workers=6, max_mb=10)
 
 
 FORMATS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv"]
