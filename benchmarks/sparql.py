@@ -175,7 +175,13 @@ def _fmt(t: Timing) -> str:
 
 
 def run(
-    size: int, *, repeats: int, budget: float, rdflib_repeats: int, rdflib_timeout: float
+    size: int,
+    *,
+    queries: list[Path],
+    repeats: int,
+    budget: float,
+    rdflib_repeats: int,
+    rdflib_timeout: float,
 ) -> None:
     with tempfile.TemporaryDirectory(prefix="wg-bench-") as tmp:
         work = Path(tmp)
@@ -226,7 +232,7 @@ def run(
         peer = None
         try:
             store = ox.Store.read_only(str((home / "store").resolve()))
-            texts = {path.stem[:30]: path.read_text(encoding="utf-8") for path in QUERIES}
+            texts = {path.stem[:30]: path.read_text(encoding="utf-8") for path in queries}
             # Ours and the in-process limit first, the peer last: an abandoned slow peer query
             # keeps its process busy and would otherwise slow down the other measurements.
             measured = {}
@@ -317,10 +323,17 @@ def main() -> None:
         default=60,
         help=f"seconds before a peer query counts as too slow (at least {PROOF_FACTOR}x ours)",
     )
+    parser.add_argument(
+        "--queries", nargs="+", default=[], help="only these competency queries, e.g. cq07 cq10"
+    )
     args = parser.parse_args()
+    queries = [q for q in QUERIES if not args.queries or q.stem.startswith(tuple(args.queries))]
+    if not queries:
+        parser.error(f"no competency query starts with {' or '.join(args.queries)}")
     for size in args.sizes:
         run(
             _size(size),
+            queries=queries,
             repeats=args.repeats,
             budget=args.budget,
             rdflib_repeats=args.rdflib_repeats,
