@@ -9,10 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-from wissensgraph.graph import KnowledgeGraph
+from wissensgraph.graph import KnowledgeGraph, Row
 from wissensgraph.namespaces import FS
+from wissensgraph.queries import load_query
 
 #: Longest passage, in words; abstracts are split at sentence ends into pieces up to this size.
 PASSAGE_WORDS = 60
@@ -108,20 +110,46 @@ def split_passages(text: str, limit: int = PASSAGE_WORDS) -> list[str]:
     return passages
 
 
-def _facets(graph: KnowledgeGraph) -> dict[str, dict[str, set[str]]]:
-    """Case study IRI -> facet -> values, from one query over all case studies."""
+#: An IRI that can be written between angle brackets in a query as it is.
+_PLAIN_IRI = re.compile(r"[^\x00-\x20<>\"{}|^`\\]+")
+
+
+def _query(graph: KnowledgeGraph, name: str, iris: Sequence[str] | None) -> list[Row]:
+    """Run one of the document queries, over every case study or only over ``iris``.
+
+    The restriction is a VALUES block at the start of the pattern, so the store looks up these
+    case studies instead of scanning all of them.
+    """
+    if iris is None:
+        return graph.named(name)
+    if not iris:
+        return []
+    bad = [iri for iri in iris if not _PLAIN_IRI.fullmatch(iri)]
+    if bad:
+        raise ValueError(f"Keine IRI: {bad[0]!r}")
+    values = " VALUES ?cs { " + " ".join(f"<{iri}>" for iri in iris) + " } "
+    query = load_query(name)
+    start = query.index("WHERE {") + len("WHERE {")
+    return graph.select(query[:start] + values + query[start:])
+
+
+def _facets(graph: KnowledgeGraph, iris: Sequence[str] | None) -> dict[str, dict[str, set[str]]]:
+    """Case study IRI -> facet -> values, from one query over all (or the given) case studies."""
     facets: dict[str, dict[str, set[str]]] = {}
-    for row in graph.named("search_document_facets"):
+    for row in _query(graph, "search_document_facets", iris):
         if row["cs"] and row["facet"] and row["value"]:
             facets.setdefault(row["cs"], {}).setdefault(row["facet"], set()).add(row["value"])
     return facets
 
 
-def load_documents(graph: KnowledgeGraph) -> list[SearchDocument]:
-    """Every case study as a search document, in IRI order."""
-    facets = _facets(graph)
+def load_documents(
+    graph: KnowledgeGraph, iris: Sequence[str] | None = None
+) -> list[SearchDocument]:
+    """Every case study as a search document, in IRI order; only those of ``iris`` if given
+    (an IRI that is not a case study is left out, as a deleted one is)."""
+    facets = _facets(graph, iris)
     documents = []
-    for row in graph.named("search_documents"):
+    for row in _query(graph, "search_documents", iris):
         iri = row["cs"] or ""
         values = facets.get(iri, {})
         documents.append(
