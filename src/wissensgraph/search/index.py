@@ -47,6 +47,8 @@ from wissensgraph.search.vectors import VectorIndex
 FORMAT_VERSION = 2
 #: Manifest entries that must equal the settings and code for an index to be usable at all.
 _SETTINGS_KEYS = ("format", "model", "index", "wissensgraph")
+#: Manifest entries that name the store version the index was derived from.
+_VERSION_KEYS = ("store", "store_folder")
 
 
 @dataclass(frozen=True)
@@ -184,13 +186,17 @@ class SearchIndex:
         return self.passages
 
 
-def _manifest(
+def manifest_for(
     settings: Settings,
     encoder: Encoder,
     documents: Sequence[SearchDocument],
     concepts: dict[str, Concept],
     store: str | None,
+    store_folder: str | None = None,
 ) -> dict[str, object]:
+    """What an index of ``documents`` says about itself; ``store`` identifies the store version
+    (see ``store_version``), ``store_folder`` names its folder, where writes' change records
+    start (see ``store_versions.changed_since``)."""
     return {
         "format": FORMAT_VERSION,
         "model": encoder.name,
@@ -201,6 +207,7 @@ def _manifest(
         "documents": len(documents),
         "wissensgraph": __version__,
         "store": store,
+        "store_folder": store_folder,
     }
 
 
@@ -226,6 +233,7 @@ def build_index(
     progress: bool = False,
     previous: SearchIndex | None = None,
     store: str | None = None,
+    store_folder: str | None = None,
 ) -> SearchIndex:
     """Embed every passage and index every document's words.
 
@@ -266,7 +274,7 @@ def build_index(
         np.add.at(doc_vectors, passages.owners, vectors)
     norms = np.linalg.norm(doc_vectors, axis=1, keepdims=True)
     doc_vectors /= np.where(norms == 0, 1, norms)
-    manifest = _manifest(settings, encoder, documents, concepts, store)
+    manifest = manifest_for(settings, encoder, documents, concepts, store, store_folder)
     manifest["passages"] = len(passages)
     manifest["encoded_documents"] = encoded_documents
     manifest["build"] = uuid.uuid4().hex
@@ -311,7 +319,8 @@ def save_index(index: SearchIndex, folder: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _read_manifest(folder: Path) -> dict[str, object]:
+def read_manifest(folder: Path) -> dict[str, object]:
+    """The manifest of the index in ``folder``; empty if there is none or it is unreadable."""
     try:
         found = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -357,7 +366,7 @@ def load_index(folder: Path) -> SearchIndex:
             index = _load_once(folder)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise StoreError(f"Suchindex unter {folder} ist unvollständig: {exc}") from exc
-        if _read_manifest(folder).get("build") == index.manifest.get("build"):
+        if read_manifest(folder).get("build") == index.manifest.get("build"):
             return index
     raise StoreError(f"Suchindex unter {folder} wird gerade neu geschrieben; bitte später erneut.")
 
@@ -403,7 +412,8 @@ class IndexStatus:
     encoded: int = 0
 
 
-def _matches_settings(found: dict[str, object], settings: Settings) -> bool:
+def matches_settings(found: dict[str, object], settings: Settings) -> bool:
+    """Whether a manifest was written for these settings and this code at all."""
     expected = {
         "format": FORMAT_VERSION,
         "model": settings.search_model,
@@ -416,8 +426,8 @@ def _matches_settings(found: dict[str, object], settings: Settings) -> bool:
 def _fast_path(settings: Settings, version: str | None) -> SearchIndex | None:
     """The saved index if it was derived from exactly this store version, else None."""
     folder = settings.index_dir
-    found = _read_manifest(folder)
-    if version is None or found.get("store") != version or not _matches_settings(found, settings):
+    found = read_manifest(folder)
+    if version is None or found.get("store") != version or not matches_settings(found, settings):
         return None
     try:
         index = load_index(folder)
@@ -443,32 +453,46 @@ def ensure_index(
     """The current index: loaded if its manifest matches the graph and settings, else rebuilt.
 
     If the index was derived from the very store version ``graph`` reads, it is loaded without a
-    query. Otherwise the documents are read from the graph and compared by fingerprint; a rebuild
-    re-encodes only documents whose embedded text changed.
+    query. If it was derived from an earlier version and writes' change records lead from there
+    to this one, only the case studies they name are read again (see ``follow``). Otherwise all
+    documents are read from the graph and compared by fingerprint; a rebuild re-encodes only
+    documents whose embedded text changed.
     """
+    from wissensgraph.search.follow import follow  # it builds on this module
+
     started = time.perf_counter()
     preload(settings.search_model)  # the model loads while the index files are read
     version = store_version(graph.location)
     index = _fast_path(settings, version)
     if index is not None:
         return index, IndexStatus(False, "aktuell", time.perf_counter() - started)
+    folder_name = graph.location.name if graph.location is not None else None
+    followed = follow(settings, graph, version)
+    if followed is not None:
+        index, changed = followed
+        encoded = int(index.manifest["encoded_documents"])  # type: ignore[call-overload]
+        reason = f"nachgeführt: {changed} geänderte Fallstudie(n)"
+        return index, IndexStatus(True, reason, time.perf_counter() - started, encoded)
     documents = load_documents(graph)
     concepts = load_concepts(graph)
     encoder = get_encoder(settings.search_model)
-    expected = _manifest(settings, encoder, documents, concepts, version)
+    expected = manifest_for(settings, encoder, documents, concepts, version, folder_name)
     folder = settings.index_dir
-    found = _read_manifest(folder)
+    found = read_manifest(folder)
     reason = "kein Index vorhanden"
     previous: SearchIndex | None = None
     if found:
-        mismatched = [k for k, v in expected.items() if k != "store" and found.get(k) != v]
+        mismatched = [
+            k for k, v in expected.items() if k not in _VERSION_KEYS and found.get(k) != v
+        ]
         try:
-            previous = load_index(folder) if _matches_settings(found, settings) else None
+            previous = load_index(folder) if matches_settings(found, settings) else None
         except StoreError:
             previous, mismatched = None, mismatched or ["unlesbar"]
         if not mismatched and previous is not None:
-            if found.get("store") != version:
+            if found.get("store") != version or found.get("store_folder") != folder_name:
                 previous.manifest["store"] = version
+                previous.manifest["store_folder"] = folder_name
                 _rewrite_manifest(folder, previous.manifest)
             return previous, IndexStatus(False, "aktuell", time.perf_counter() - started)
         reason = "veraltet: " + ", ".join(mismatched)
@@ -480,6 +504,7 @@ def ensure_index(
         progress=progress,
         previous=previous,
         store=version,
+        store_folder=folder_name,
     )
     save_index(index, folder)
     encoded = int(index.manifest["encoded_documents"])  # type: ignore[call-overload]

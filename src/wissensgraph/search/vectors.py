@@ -74,6 +74,12 @@ class VectorIndex:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.asarray(self._index.reconstruct_batch(keys), dtype=np.float32)
 
+    def all_vectors(self) -> np.ndarray:
+        """Every stored vector, in row order (a copy)."""
+        if len(self) == 0:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.asarray(self._index.reconstruct_n(0, len(self)), dtype=np.float32)
+
     def save(self, path: Path) -> None:
         faiss.write_index(self._index, str(path))
 
