@@ -88,3 +88,11 @@ def test_index_is_reused_when_current_and_rebuilt_when_stale(tmp_path: Path) -> 
     (settings.index_dir / "manifest.json").write_text('{"format": 0}', encoding="utf-8")
     _, fourth = ensure_index(settings, KnowledgeGraph.open(settings))
     assert fourth.rebuilt
+
+
+def test_documents_of_some_case_studies_are_those_read_with_all(kg: KnowledgeGraph) -> None:
+    from wissensgraph.documents import load_documents
+
+    everything = load_documents(kg)
+    wanted = [everything[-1].iri, everything[3].iri, everything[3].iri + "-gibt-es-nicht"]
+    assert load_documents(kg, wanted) == [everything[3], everything[-1]]

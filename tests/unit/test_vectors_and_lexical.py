@@ -64,3 +64,21 @@ def test_bm25_finds_exact_terms_and_round_trips(tmp_path: Path) -> None:
     assert np.allclose(
         LexicalIndex.load(tmp_path / "bm25").scores("Leerstände"), index.scores("Leerstand")
     )
+
+
+def test_bm25_updated_from_kept_tokens_scores_as_a_new_build(tmp_path: Path) -> None:
+    texts = [
+        "Genossenschaft baut Wohnungen auf einem Kasernengelände",
+        "Kulturzentrum in einer leeren Fabrikhalle",
+        "Zwischennutzung eines Kaufhauses durch Kreative",
+    ]
+    index = LexicalIndex.build(texts)
+    index.save(tmp_path / "bm25")
+    saved = LexicalIndex.load(tmp_path / "bm25")
+    # the second document goes, the third stays, a new one (with a new word) comes first
+    new = "Erbbaurecht für eine Genossenschaft im Hafenviertel"
+    followed = saved.updated([new, 0, 2])
+    rebuilt = LexicalIndex.build([new, texts[0], texts[2]])
+    for query in ("Genossenschaft", "Hafenviertel Erbbaurecht", "Fabrikhalle", "Kaufhaus Kreative"):
+        assert np.array_equal(followed.scores(query), rebuilt.scores(query))
+    assert followed.updatable and followed.scores("Fabrikhalle").max() == 0.0

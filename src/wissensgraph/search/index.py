@@ -307,7 +307,7 @@ def save_index(index: SearchIndex, folder: Path) -> None:
     np.save(staging / "passage_docs.npy", passages.owners, allow_pickle=False)
     index.lexical.save(staging / "bm25")
     _write_json(staging / "passages.json", {"lang": passages.langs, "text": passages.texts})
-    _write_json(staging / "documents.json", [asdict(d) for d in index.documents])
+    _write_json(staging / "documents.json", [vars(d) for d in index.documents])
     _write_json(staging / "hashes.json", index.hashes)
     _write_json(staging / "concepts.json", [asdict(c) for c in index.concepts.values()])
     index.table.save(staging)
