@@ -183,6 +183,14 @@ def _assert_same_as_full_build(settings: Settings, index: index_module.SearchInd
     full = build_index(load_documents(graph), load_concepts(graph), encoder, settings)
     assert [asdict(d) for d in index.documents] == [asdict(d) for d in full.documents]
     assert index.table.iris == full.table.iris and index.hashes == full.hashes
+    for column in ("titles_de", "titles_en", "cities", "start", "end"):
+        assert np.array_equal(getattr(index.table, column), getattr(full.table, column))
+    for facet, postings in full.table.postings.items():
+        ours = index.table.postings[facet]
+        assert ours.concepts == postings.concepts
+        assert np.array_equal(ours.starts, postings.starts)
+        assert np.array_equal(ours.documents, postings.documents)
+        assert ours.documents.dtype == postings.documents.dtype
     assert list(index.passages) == list(full.passages)
     count = len(full.passages)
     assert np.allclose(

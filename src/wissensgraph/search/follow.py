@@ -12,20 +12,29 @@ changed concept labels, an index saved without token numbers) leaves it to the f
 
 from __future__ import annotations
 
+import bisect
 import uuid
 from collections.abc import Sequence
 
 import numpy as np
 
 from wissensgraph.config import Settings
-from wissensgraph.documents import Concept, SearchDocument, load_concepts, load_documents
+from wissensgraph.documents import (
+    Concept,
+    SearchDocument,
+    document_line,
+    load_concepts,
+    load_documents,
+)
 from wissensgraph.errors import StoreError
 from wissensgraph.graph import KnowledgeGraph
 from wissensgraph.search.encoder import Encoder, get_encoder
 from wissensgraph.search.index import (
+    LazyDocuments,
     PassageList,
     SearchIndex,
     concepts_fingerprint,
+    document_lines,
     load_index,
     manifest_for,
     matches_settings,
@@ -33,7 +42,6 @@ from wissensgraph.search.index import (
     read_manifest,
     save_index,
 )
-from wissensgraph.search.table import DocumentTable
 from wissensgraph.search.vectors import VectorIndex
 from wissensgraph.store_versions import changed_since
 
@@ -61,8 +69,10 @@ def follow(
     except StoreError:
         return None
     encoder = get_encoder(settings.search_model)
+    iris = previous.table.iris
     if (
         previous.manifest.get("store_folder") != ancestor  # swapped since the manifest was read
+        or any(a >= b for a, b in zip(iris, iris[1:], strict=False))  # not in IRI order
         or not previous.lexical.updatable
         or previous.vectors.dimension != encoder.dimension
         or previous.manifest.get("model") != encoder.name
@@ -98,80 +108,71 @@ def updated_index(
     store_folder: str | None,
 ) -> SearchIndex:
     """``previous`` without the documents of ``changed`` and with ``fresh`` (the changed ones
-    that still exist), in IRI order as the graph gives them; only ``fresh`` documents whose
-    embedded text changed are encoded."""
+    that still exist), in IRI order as the graph gives them (``previous`` must be in IRI order);
+    only ``fresh`` documents whose embedded text changed are encoded. Unchanged documents are
+    moved as arrays and saved lines, never as Python objects one by one."""
     old_iris = previous.table.iris
     old_passages = previous.passage_list
     old_bounds = np.searchsorted(old_passages.owners, np.arange(len(old_iris) + 1))
-    # every document, in IRI order: an old one by its number, a fresh one as itself
     fresh = sorted(fresh, key=lambda d: d.iri)
-    kept: list[tuple[str, int | SearchDocument]] = [
-        (iri, number) for number, iri in enumerate(old_iris) if iri not in changed
-    ]
-    sources = [source for _, source in sorted(kept + [(d.iri, d) for d in fresh])]
-    is_old = np.array([isinstance(s, int) for s in sources], dtype=bool)
+    removed = np.array([iri in changed for iri in old_iris], dtype=bool)
+    kept = np.flatnonzero(~removed)
+    kept_iris = [old_iris[i] for i in kept.tolist()]
+    # per document of the new index: its old number, or -1 - i for fresh[i]
+    slots = [bisect.bisect_left(kept_iris, d.iri) for d in fresh]
+    order = np.insert(kept, slots, -1 - np.arange(len(fresh), dtype=np.int64))
+    is_old = order >= 0
+    old_numbers = order[is_old]
+    fresh_numbers = np.flatnonzero(~is_old)  # where fresh[0], fresh[1], ... went
 
-    old_documents = previous.documents
-    documents = [old_documents[s] if isinstance(s, int) else s for s in sources]
-    pieces = {d.iri: d.passages() for d in fresh}
-    counts = np.array(
-        [
-            old_bounds[s + 1] - old_bounds[s] if isinstance(s, int) else len(pieces[s.iri])
-            for s in sources
-        ],
-        dtype=np.int64,
-    )
-    owners = np.repeat(np.arange(len(sources), dtype=np.int64), counts)
-    langs: list[str] = []
-    texts: list[str] = []
-    for source in sources:
-        if isinstance(source, int):
-            first, stop = int(old_bounds[source]), int(old_bounds[source + 1])
-            langs.extend(old_passages.langs[first:stop])
-            texts.extend(old_passages.texts[first:stop])
-        else:
-            langs.extend(lang for lang, _ in pieces[source.iri])
-            texts.extend(text for _, text in pieces[source.iri])
+    pieces = [d.passages() for d in fresh]
+    counts = np.empty(len(order), dtype=np.int64)
+    counts[is_old] = np.diff(old_bounds)[old_numbers]
+    counts[~is_old] = [len(p) for p in pieces]
+    owners = np.repeat(np.arange(len(order), dtype=np.int64), counts)
+    row_is_old = is_old[owners]
+    old_rows = _rows(old_bounds, old_numbers)
+    fresh_rows = np.flatnonzero(~row_is_old)
+    langs = _placed(old_passages.langs, old_rows, row_is_old, [g for p in pieces for g, _ in p])
+    texts = _placed(old_passages.texts, old_rows, row_is_old, [t for p in pieces for _, t in p])
 
     # vectors: old documents keep theirs; a fresh one whose embedded text is unchanged takes its
     # old vectors, any other is encoded
     old_vectors = previous.vectors.all_vectors()
     vectors = np.empty((len(texts), encoder.dimension), dtype=np.float32)
-    row_is_old = is_old[owners]
-    old_numbers = np.array([s for s in sources if isinstance(s, int)], dtype=np.int64)
-    vectors[row_is_old] = old_vectors[_rows(old_bounds, old_numbers)]
-    hashes = [previous.hashes[s] if isinstance(s, int) else passage_hash(s) for s in sources]
-    before = {iri: number for number, iri in enumerate(old_iris) if iri in changed}
+    vectors[row_is_old] = old_vectors[old_rows]
+    fresh_hashes = [passage_hash(d) for d in fresh]
+    hashes = _placed(previous.hashes, old_numbers, is_old, fresh_hashes)
+    before = {old_iris[i]: i for i in np.flatnonzero(removed).tolist()}
+    starts = np.concatenate([[0], np.cumsum(counts)])
     encode: list[int] = []
     encoded_documents = 0
-    starts = np.concatenate([[0], np.cumsum(counts)])
-    for number in np.flatnonzero(~is_old).tolist():
-        document = sources[number]
-        assert not isinstance(document, int)
-        rows = range(int(starts[number]), int(starts[number + 1]))
+    for document, number, digest in zip(fresh, fresh_numbers.tolist(), fresh_hashes, strict=True):
+        first, stop = int(starts[number]), int(starts[number + 1])
         old = before.get(document.iri)
-        if old is not None and previous.hashes[old] == hashes[number]:
-            first = int(old_bounds[old])
-            vectors[rows.start : rows.stop] = old_vectors[first : first + len(rows)]
+        if old is not None and previous.hashes[old] == digest:
+            vectors[first:stop] = old_vectors[old_bounds[old] : old_bounds[old] + stop - first]
         else:
-            encode.extend(rows)
+            encode.extend(range(first, stop))
             encoded_documents += 1
     if encode:
         vectors[encode] = encoder.encode([texts[r] for r in encode])
 
     # document vectors: the mean of a document's passage vectors, normalised, as a build makes it
-    doc_vectors = np.zeros((len(sources), encoder.dimension), dtype=np.float32)
+    doc_vectors = np.zeros((len(order), encoder.dimension), dtype=np.float32)
     doc_vectors[is_old] = np.asarray(previous.doc_vectors)[old_numbers]
-    fresh_rows = np.flatnonzero(~row_is_old)
     if len(fresh_rows):
         np.add.at(doc_vectors, owners[fresh_rows], vectors[fresh_rows])
-        fresh_numbers = np.flatnonzero(~is_old)
         norms = np.linalg.norm(doc_vectors[fresh_numbers], axis=1, keepdims=True)
         doc_vectors[fresh_numbers] /= np.where(norms == 0, 1, norms)
 
-    lexical = previous.lexical.updated(
-        [s if isinstance(s, int) else s.lexical_text(concepts) for s in sources]
-    )
+    positions = order.tolist()
+    fresh_texts = [d.lexical_text(concepts) for d in fresh]
+    lexical = previous.lexical.updated([i if i >= 0 else fresh_texts[-1 - i] for i in positions])
+    old_lines = document_lines(previous.documents)
+    fresh_lines = [document_line(d) for d in fresh]
+    lines = [old_lines[i] if i >= 0 else fresh_lines[-1 - i] for i in positions]
+    documents = LazyDocuments(None, len(lines), lines)
     manifest = manifest_for(settings, encoder, documents, concepts, store, store_folder)
     manifest["passages"] = len(texts)
     manifest["encoded_documents"] = encoded_documents
@@ -184,9 +185,18 @@ def updated_index(
         doc_vectors=doc_vectors,
         lexical=lexical,
         manifest=manifest,
-        table=DocumentTable.from_documents(documents),
+        table=previous.table.updated(order, fresh),
         hashes=hashes,
     )
+
+
+def _placed(old: list[str], picked: np.ndarray, is_old: np.ndarray, new: list[str]) -> list[str]:
+    """A list with ``old[picked]`` where ``is_old`` is set and ``new`` elsewhere, in order."""
+    out = np.empty(len(is_old), dtype=object)
+    out[is_old] = np.array(old, dtype=object)[picked]
+    out[~is_old] = np.array(new, dtype=object)
+    result: list[str] = out.tolist()
+    return result
 
 
 def _rows(bounds: np.ndarray, numbers: np.ndarray) -> np.ndarray:

@@ -33,7 +33,8 @@ from wissensgraph.config import Settings
 from wissensgraph.documents import (
     Concept,
     SearchDocument,
-    fingerprint,
+    document_line,
+    fingerprint_of_lines,
     load_concepts,
     load_documents,
 )
@@ -107,24 +108,50 @@ class LazyDocuments(Sequence[SearchDocument]):
     """The documents of a saved index, parsed on first use: a search does not need them.
 
     The file is opened when the index is loaded, so a newer index saved in the same place later
-    cannot be read in by mistake.
+    cannot be read in by mistake. Following a write needs only their lines (``lines``), which
+    are split from the file without parsing it.
     """
 
-    def __init__(self, source: BinaryIO, count: int) -> None:
-        self._source: BinaryIO | None = source
+    def __init__(
+        self, source: BinaryIO | None, count: int, lines: list[bytes] | None = None
+    ) -> None:
+        self._source = source
         self._count = count
+        self._lines = lines
         self._documents: list[SearchDocument] | None = None
         self._lock = threading.Lock()
+
+    def _read(self) -> bytes:
+        assert self._source is not None
+        with self._source:
+            raw = self._source.read()
+        self._source = None
+        return raw
 
     def _load(self) -> list[SearchDocument]:
         with self._lock:
             if self._documents is None:
-                assert self._source is not None
-                with self._source:
-                    raw = json.loads(self._source.read())
+                if self._lines is not None:
+                    raw = json.loads(b"[" + b",".join(self._lines) + b"]")
+                else:
+                    raw = json.loads(self._read())
                 self._documents = [SearchDocument(**d) for d in raw]
-                self._source = None
             return self._documents
+
+    def lines(self) -> list[bytes]:
+        """Each document's ``document_line``, in order."""
+        with self._lock:
+            if self._lines is None:
+                if self._documents is None and self._source is not None:
+                    raw = self._read()
+                    self._lines = _split_documents_file(raw, self._count)
+                    if self._lines is not None:
+                        return self._lines
+                    # an older index wrote them on one line: parse them once
+                    self._documents = [SearchDocument(**d) for d in json.loads(raw)]
+                assert self._documents is not None
+                self._lines = [document_line(d) for d in self._documents]
+            return self._lines
 
     def __del__(self) -> None:
         if self._source is not None:  # never needed: close the file quietly
@@ -144,6 +171,30 @@ class LazyDocuments(Sequence[SearchDocument]):
 
     def __iter__(self) -> Iterator[SearchDocument]:
         return iter(self._load())
+
+
+def document_lines(documents: Sequence[SearchDocument]) -> list[bytes]:
+    """Each document's ``document_line``; a saved index's come from its file as they are."""
+    if isinstance(documents, LazyDocuments):
+        return documents.lines()
+    return [document_line(d) for d in documents]
+
+
+def _documents_file(lines: list[bytes]) -> bytes:
+    """``documents.json``: a JSON list with one document per line."""
+    return b"[\n" + b",\n".join(lines) + b"\n]\n"
+
+
+def _split_documents_file(raw: bytes, count: int) -> list[bytes] | None:
+    """The lines ``_documents_file`` joined, or None for a file written otherwise.
+
+    JSON escapes line breaks inside strings, so a line break only ever ends a document.
+    """
+    if not (raw.startswith(b"[\n") and raw.endswith(b"\n]\n")):
+        return None
+    body = raw[2:-3]
+    lines = body.split(b",\n") if body else []
+    return lines if len(lines) == count else None
 
 
 def passage_hash(document: SearchDocument) -> str:
@@ -202,7 +253,7 @@ def manifest_for(
         "model": encoder.name,
         "dimension": encoder.dimension,
         "index": settings.search_index,
-        "fingerprint": fingerprint(list(documents)),
+        "fingerprint": fingerprint_of_lines(document_lines(documents)),
         "concepts": concepts_fingerprint(concepts),
         "documents": len(documents),
         "wissensgraph": __version__,
@@ -307,7 +358,7 @@ def save_index(index: SearchIndex, folder: Path) -> None:
     np.save(staging / "passage_docs.npy", passages.owners, allow_pickle=False)
     index.lexical.save(staging / "bm25")
     _write_json(staging / "passages.json", {"lang": passages.langs, "text": passages.texts})
-    _write_json(staging / "documents.json", [vars(d) for d in index.documents])
+    (staging / "documents.json").write_bytes(_documents_file(document_lines(index.documents)))
     _write_json(staging / "hashes.json", index.hashes)
     _write_json(staging / "concepts.json", [asdict(c) for c in index.concepts.values()])
     index.table.save(staging)
