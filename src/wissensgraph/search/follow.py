@@ -12,9 +12,9 @@ changed concept labels, an index saved without token numbers) leaves it to the f
 
 from __future__ import annotations
 
-import bisect
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import numpy as np
 
@@ -44,6 +44,8 @@ from wissensgraph.search.index import (
 )
 from wissensgraph.search.vectors import VectorIndex
 from wissensgraph.store_versions import changed_since
+
+T = TypeVar("T")
 
 
 def follow(
@@ -110,69 +112,74 @@ def updated_index(
     """``previous`` without the documents of ``changed`` and with ``fresh`` (the changed ones
     that still exist), in IRI order as the graph gives them (``previous`` must be in IRI order);
     only ``fresh`` documents whose embedded text changed are encoded. Unchanged documents are
-    moved as arrays and saved lines, never as Python objects one by one."""
+    copied as runs (slices of arrays, lists and saved lines), never one by one."""
     old_iris = previous.table.iris
     old_passages = previous.passage_list
-    old_bounds = np.searchsorted(old_passages.owners, np.arange(len(old_iris) + 1))
+    bounds = np.searchsorted(old_passages.owners, np.arange(len(old_iris) + 1))
     fresh = sorted(fresh, key=lambda d: d.iri)
-    removed = np.array([iri in changed for iri in old_iris], dtype=bool)
-    kept = np.flatnonzero(~removed)
-    kept_iris = [old_iris[i] for i in kept.tolist()]
+    removed = [i for i, iri in enumerate(old_iris) if iri in changed]
+    kept = np.delete(np.arange(len(old_iris), dtype=np.int64), removed)
+    kept_iris = np.delete(np.array(old_iris, dtype=object), removed)
     # per document of the new index: its old number, or -1 - i for fresh[i]
-    slots = [bisect.bisect_left(kept_iris, d.iri) for d in fresh]
+    slots = np.searchsorted(kept_iris, np.array([d.iri for d in fresh], dtype=object))
     order = np.insert(kept, slots, -1 - np.arange(len(fresh), dtype=np.int64))
-    is_old = order >= 0
-    old_numbers = order[is_old]
-    fresh_numbers = np.flatnonzero(~is_old)  # where fresh[0], fresh[1], ... went
+    runs = _runs(order)
 
     pieces = [d.passages() for d in fresh]
-    counts = np.empty(len(order), dtype=np.int64)
-    counts[is_old] = np.diff(old_bounds)[old_numbers]
-    counts[~is_old] = [len(p) for p in pieces]
-    owners = np.repeat(np.arange(len(order), dtype=np.int64), counts)
-    row_is_old = is_old[owners]
-    old_rows = _rows(old_bounds, old_numbers)
-    fresh_rows = np.flatnonzero(~row_is_old)
-    langs = _placed(old_passages.langs, old_rows, row_is_old, [g for p in pieces for g, _ in p])
-    texts = _placed(old_passages.texts, old_rows, row_is_old, [t for p in pieces for _, t in p])
-
-    # vectors: old documents keep theirs; a fresh one whose embedded text is unchanged takes its
-    # old vectors, any other is encoded
-    old_vectors = previous.vectors.all_vectors()
-    vectors = np.empty((len(texts), encoder.dimension), dtype=np.float32)
-    vectors[row_is_old] = old_vectors[old_rows]
     fresh_hashes = [passage_hash(d) for d in fresh]
-    hashes = _placed(previous.hashes, old_numbers, is_old, fresh_hashes)
-    before = {old_iris[i]: i for i in np.flatnonzero(removed).tolist()}
-    starts = np.concatenate([[0], np.cumsum(counts)])
-    encode: list[int] = []
+    old_vectors = previous.vectors.stored()
+    before = {old_iris[i]: i for i in removed}
+    fresh_vectors: list[np.ndarray] = []
+    to_encode: list[str] = []
     encoded_documents = 0
-    for document, number, digest in zip(fresh, fresh_numbers.tolist(), fresh_hashes, strict=True):
-        first, stop = int(starts[number]), int(starts[number + 1])
+    for document, digest, piece in zip(fresh, fresh_hashes, pieces, strict=True):
         old = before.get(document.iri)
-        if old is not None and previous.hashes[old] == digest:
-            vectors[first:stop] = old_vectors[old_bounds[old] : old_bounds[old] + stop - first]
+        if old is not None and previous.hashes[old] == digest:  # same text: same vectors
+            fresh_vectors.append(np.array(old_vectors[bounds[old] : bounds[old + 1]]))
         else:
-            encode.extend(range(first, stop))
+            fresh_vectors.append(np.empty((0, encoder.dimension), dtype=np.float32))
+            to_encode.extend(text for _, text in piece)
             encoded_documents += 1
-    if encode:
-        vectors[encode] = encoder.encode([texts[r] for r in encode])
+    if to_encode:
+        encoded = iter(encoder.encode(to_encode))
+        for number, piece in enumerate(pieces):
+            if len(fresh_vectors[number]) != len(piece):
+                fresh_vectors[number] = np.array([next(encoded) for _ in piece], np.float32)
+    fresh_doc_vectors = [_document_vector(v, encoder.dimension) for v in fresh_vectors]
 
-    # document vectors: the mean of a document's passage vectors, normalised, as a build makes it
-    doc_vectors = np.zeros((len(order), encoder.dimension), dtype=np.float32)
-    doc_vectors[is_old] = np.asarray(previous.doc_vectors)[old_numbers]
-    if len(fresh_rows):
-        np.add.at(doc_vectors, owners[fresh_rows], vectors[fresh_rows])
-        norms = np.linalg.norm(doc_vectors[fresh_numbers], axis=1, keepdims=True)
-        doc_vectors[fresh_numbers] /= np.where(norms == 0, 1, norms)
+    def rows(run: tuple[int, int]) -> slice:
+        return slice(int(bounds[run[0]]), int(bounds[run[1]]))
 
-    positions = order.tolist()
-    fresh_texts = [d.lexical_text(concepts) for d in fresh]
-    lexical = previous.lexical.updated([i if i >= 0 else fresh_texts[-1 - i] for i in positions])
+    counts = np.diff(bounds)
+    sizes = np.concatenate(
+        [counts[r[0] : r[1]] if isinstance(r, tuple) else [len(pieces[r])] for r in runs]
+    ).astype(np.int64)
+    vectors = _joined(
+        [old_vectors[rows(r)] if isinstance(r, tuple) else fresh_vectors[r] for r in runs],
+        encoder.dimension,
+    )
+    doc_vectors = _joined(
+        [
+            previous.doc_vectors[r[0] : r[1]] if isinstance(r, tuple) else fresh_doc_vectors[r]
+            for r in runs
+        ],
+        encoder.dimension,
+    )
+    langs = _spliced(
+        runs, lambda r: old_passages.langs[rows(r)], lambda i: [g for g, _ in pieces[i]]
+    )
+    texts = _spliced(
+        runs, lambda r: old_passages.texts[rows(r)], lambda i: [t for _, t in pieces[i]]
+    )
+    hashes = _spliced(runs, lambda r: previous.hashes[r[0] : r[1]], lambda i: [fresh_hashes[i]])
     old_lines = document_lines(previous.documents)
-    fresh_lines = [document_line(d) for d in fresh]
-    lines = [old_lines[i] if i >= 0 else fresh_lines[-1 - i] for i in positions]
+    lines = _spliced(runs, lambda r: old_lines[r[0] : r[1]], lambda i: [document_line(fresh[i])])
     documents = LazyDocuments(None, len(lines), lines)
+
+    fresh_texts = [d.lexical_text(concepts) for d in fresh]
+    lexical = previous.lexical.updated(
+        _spliced(runs, lambda r: list(range(r[0], r[1])), lambda i: [fresh_texts[i]])
+    )
     manifest = manifest_for(settings, encoder, documents, concepts, store, store_folder)
     manifest["passages"] = len(texts)
     manifest["encoded_documents"] = encoded_documents
@@ -180,7 +187,7 @@ def updated_index(
     return SearchIndex(
         documents=documents,
         concepts=concepts,
-        passages=PassageList(owners, langs, texts),
+        passages=PassageList(np.repeat(np.arange(len(order), dtype=np.int64), sizes), langs, texts),
         vectors=VectorIndex.build(vectors, settings.search_index),
         doc_vectors=doc_vectors,
         lexical=lexical,
@@ -190,21 +197,48 @@ def updated_index(
     )
 
 
-def _placed(old: list[str], picked: np.ndarray, is_old: np.ndarray, new: list[str]) -> list[str]:
-    """A list with ``old[picked]`` where ``is_old`` is set and ``new`` elsewhere, in order."""
-    out = np.empty(len(is_old), dtype=object)
-    out[is_old] = np.array(old, dtype=object)[picked]
-    out[~is_old] = np.array(new, dtype=object)
-    result: list[str] = out.tolist()
-    return result
+Run = tuple[int, int] | int
 
 
-def _rows(bounds: np.ndarray, numbers: np.ndarray) -> np.ndarray:
-    """The passage rows of documents ``numbers``, in that order (``bounds``: first row of each
-    document, and the row count at the end)."""
-    if not len(numbers):
-        return np.zeros(0, dtype=np.int64)
-    first, stop = bounds[numbers], bounds[numbers + 1]
-    counts = stop - first
-    offsets = np.repeat(first - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
-    return np.arange(int(counts.sum()), dtype=np.int64) + offsets
+def _runs(order: np.ndarray) -> list[Run]:
+    """``order`` (old numbers, or -1 - i for fresh document i) as runs of consecutive old
+    numbers ``(first, stop)`` and single fresh documents ``i``."""
+    if not len(order):
+        return []
+    step = np.diff(order) != 1
+    breaks = np.flatnonzero(step | (order[1:] < 0) | (order[:-1] < 0)) + 1
+    runs: list[Run] = []
+    for first, stop in zip([0, *breaks.tolist()], [*breaks.tolist(), len(order)], strict=True):
+        if order[first] >= 0:
+            runs.append((int(order[first]), int(order[stop - 1]) + 1))
+        else:
+            runs.extend(int(-1 - f) for f in order[first:stop].tolist())
+    return runs
+
+
+def _spliced(
+    runs: list[Run],
+    old: Callable[[tuple[int, int]], Sequence[T]],
+    new: Callable[[int], Sequence[T]],
+) -> list[T]:
+    """The items of each run in order: ``old(run)`` for a run of old documents, ``new(i)`` for
+    fresh document i."""
+    out: list[T] = []
+    for run in runs:
+        out.extend(old(run) if isinstance(run, tuple) else new(run))
+    return out
+
+
+def _joined(parts: list[np.ndarray], dimension: int) -> np.ndarray:
+    """Rows of float32 arrays one after another, copied once."""
+    if not parts:
+        return np.zeros((0, dimension), dtype=np.float32)
+    return np.concatenate(parts).astype(np.float32, copy=False)
+
+
+def _document_vector(vectors: np.ndarray, dimension: int) -> np.ndarray:
+    """The normalised sum of a document's passage vectors, added row by row as a build adds."""
+    total = np.zeros((1, dimension), dtype=np.float32)
+    np.add.at(total, np.zeros(len(vectors), dtype=np.int64), vectors)
+    norm = np.linalg.norm(total, axis=1, keepdims=True)
+    return total / np.where(norm == 0, 1, norm)
