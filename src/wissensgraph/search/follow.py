@@ -4,10 +4,10 @@ A curator's write changes a few case studies and records which (``store_versions
 every document again, re-hashing every passage and re-tokenising every text for that took minutes
 at 100,000 case studies, while searches waited. When an unbroken chain of change records leads
 from the version the saved index was derived from to the current one, only the case studies they
-name are read from the graph; every other document keeps its passages, vectors and tokens. The
+name are read from the graph; every other document keeps its passages, vectors and term counts. The
 result is the index a full build would make (same documents in the same order, same vectors, same
 BM25 scores); anything that could make it differ (a build, a missing record, other settings,
-changed concept labels, an index saved without token numbers) leaves it to the full path.
+changed concept labels, an index saved without term counts) leaves it to the full path.
 """
 
 from __future__ import annotations
