@@ -7,7 +7,8 @@ a FAISS search (query). It then serves the index and measures /search over HTTP 
 p50/p99 (each query timed raw in-process and over HTTP in turn, so both see the same machine),
 requests per second with concurrent clients, cold start (process start to the first answered
 search, with an index built for this store) and resident memory. Last, one case study is changed
-in a new store version and the time the index takes to follow it is measured.
+as a curator's write changes it (a new store version with a change record) and the time the index
+takes to follow it is measured.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import statistics
 import subprocess
 import tempfile
@@ -30,8 +30,10 @@ from benchmarks.sparql import BIN, _build_store, _port, _rss_mb
 from benchmarks.synthetic import SYN, TRIPLES_PER_CASE_STUDY, write
 from wissensgraph.config import PROJECT_ROOT, Settings
 from wissensgraph.graph import KnowledgeGraph
+from wissensgraph.namespaces import DATA_GRAPH
 from wissensgraph.search.encoder import get_encoder
 from wissensgraph.search.index import SearchIndex, ensure_index
+from wissensgraph.store_versions import switch, write_version
 
 QUERIES = [
     json.loads(line)["query"]
@@ -133,18 +135,18 @@ def _latencies(url: str, index: SearchIndex, model: str, rounds: int) -> tuple[l
     return raw, http
 
 
-def _one_write(data: Path, home: Path, case_studies: int) -> Path:
-    """The same data with one case study's German abstract changed, as a new store version."""
-    changed = data.with_name("changed.nt")
-    statement = f"<{SYN}fallstudie/{case_studies // 2}> <http://purl.org/dc/terms/abstract>"
-    abstract = re.compile(rf"^{re.escape(statement)} .*@de \.$")
-    with data.open(encoding="utf-8") as lines, changed.open("w", encoding="utf-8") as out:
-        for line in lines:
-            if abstract.match(line.rstrip("\n")):
-                line = f'{statement} "Kaserne Garten Verein"@de .\n'
-            out.write(line)
-    _build_store(home, changed, name="after-write")
-    return changed
+def _one_write(home: Path, case_studies: int) -> None:
+    """One case study's German abstract changed the way a curator's write changes the store: a
+    new version (checkpoint plus one SPARQL Update) with its change record, then the switch."""
+    iri = f"{SYN}fallstudie/{case_studies // 2}"
+    graph, statement = f"GRAPH <{DATA_GRAPH}>", f"<{iri}> <http://purl.org/dc/terms/abstract>"
+    update = (
+        f"DELETE {{ {graph} {{ {statement} ?old }} }} "
+        f"WHERE {{ {graph} {{ {statement} ?old FILTER (LANG(?old) = 'de') }} }} ;"
+        f'INSERT DATA {{ {graph} {{ {statement} "Kaserne Garten Verein"@de }} }}'
+    )
+    store = home / "store"
+    switch(store, write_version(store, update, changed=[iri]))
 
 
 def run(case_studies: int, *, model: str, rounds: int, clients: int, raw_sample: int) -> Row:
@@ -194,7 +196,7 @@ def run(case_studies: int, *, model: str, rounds: int, clients: int, raw_sample:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
-        _one_write(data, home, case_studies)
+        _one_write(home, case_studies)
         started = time.perf_counter()
         _, status = ensure_index(settings, KnowledgeGraph.open(settings))
         follow = time.perf_counter() - started

@@ -9,10 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from wissensgraph.graph import KnowledgeGraph
+from wissensgraph.graph import KnowledgeGraph, Row
 from wissensgraph.namespaces import FS
+from wissensgraph.queries import load_query
 
 #: Longest passage, in words; abstracts are split at sentence ends into pieces up to this size.
 PASSAGE_WORDS = 60
@@ -108,20 +110,53 @@ def split_passages(text: str, limit: int = PASSAGE_WORDS) -> list[str]:
     return passages
 
 
-def _facets(graph: KnowledgeGraph) -> dict[str, dict[str, set[str]]]:
-    """Case study IRI -> facet -> values, from one query over all case studies."""
+#: An IRI that can be written between angle brackets in a query as it is.
+_PLAIN_IRI = re.compile(r"[^\x00-\x20<>\"{}|^`\\]+")
+_CS = re.compile(r"\?cs\b")
+
+
+def _query(graph: KnowledgeGraph, name: str, iris: Sequence[str] | None) -> list[Row]:
+    """Run one of the document queries, over every case study or only over ``iris``.
+
+    Restricted, the query runs once per case study with its IRI in place of ``?cs`` in the
+    pattern (and bound to ``?cs`` for the result): the store then looks up that case study's
+    statements. A VALUES block alone left the facet query scanning every case study (seconds at
+    10,000).
+    """
+    if iris is None:
+        return graph.named(name)
+    bad = [iri for iri in iris if not _PLAIN_IRI.fullmatch(iri)]
+    if bad:
+        raise ValueError(f"Keine IRI: {bad[0]!r}")
+    query = load_query(name)
+    start = query.index("WHERE {") + len("WHERE {")
+    end = query.rindex("}")  # the pattern's end; a solution modifier may follow
+    rows: list[Row] = []
+    for iri in sorted(set(iris)):
+        pattern = _CS.sub(f"<{iri}>", query[start:end])
+        rows.extend(
+            graph.select(f"{query[:start]} VALUES ?cs {{ <{iri}> }} {pattern}{query[end:]}")
+        )
+    return rows
+
+
+def _facets(graph: KnowledgeGraph, iris: Sequence[str] | None) -> dict[str, dict[str, set[str]]]:
+    """Case study IRI -> facet -> values, from one query over all (or the given) case studies."""
     facets: dict[str, dict[str, set[str]]] = {}
-    for row in graph.named("search_document_facets"):
+    for row in _query(graph, "search_document_facets", iris):
         if row["cs"] and row["facet"] and row["value"]:
             facets.setdefault(row["cs"], {}).setdefault(row["facet"], set()).add(row["value"])
     return facets
 
 
-def load_documents(graph: KnowledgeGraph) -> list[SearchDocument]:
-    """Every case study as a search document, in IRI order."""
-    facets = _facets(graph)
+def load_documents(
+    graph: KnowledgeGraph, iris: Sequence[str] | None = None
+) -> list[SearchDocument]:
+    """Every case study as a search document, in IRI order; only those of ``iris`` if given
+    (an IRI that is not a case study is left out, as a deleted one is)."""
+    facets = _facets(graph, iris)
     documents = []
-    for row in graph.named("search_documents"):
+    for row in _query(graph, "search_documents", iris):
         iri = row["cs"] or ""
         values = facets.get(iri, {})
         documents.append(
@@ -159,7 +194,21 @@ def load_concepts(graph: KnowledgeGraph) -> dict[str, Concept]:
     return {iri: Concept(iri, schemes[iri], labels[iri]) for iri in labels}
 
 
-def fingerprint(documents: list[SearchDocument]) -> str:
+def document_line(document: SearchDocument) -> bytes:
+    """A document as one line of JSON (keys sorted), as the index saves it and hashes it."""
+    # vars, not asdict: the same mapping for these flat records, without asdict's deep copies
+    return json.dumps(vars(document), sort_keys=True, ensure_ascii=False).encode("utf-8")
+
+
+def fingerprint_of_lines(lines: Sequence[bytes]) -> str:
+    """``fingerprint`` of the documents whose ``document_line``s these are, without parsing them.
+
+    ``json.dumps`` of a list is its items' JSON joined by ", " in brackets, so this hashes the
+    very bytes ``fingerprint`` always hashed.
+    """
+    return hashlib.sha256(b"[" + b", ".join(lines) + b"]").hexdigest()
+
+
+def fingerprint(documents: Sequence[SearchDocument]) -> str:
     """A hash of every document's content: equal fingerprints mean an index is current."""
-    payload = json.dumps([asdict(d) for d in documents], sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return fingerprint_of_lines([document_line(d) for d in documents])

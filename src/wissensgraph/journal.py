@@ -19,6 +19,7 @@ from pathlib import Path
 
 from wissensgraph.config import Settings
 from wissensgraph.durable_files import remove_durable, write_atomic
+from wissensgraph.store_versions import changes_record
 
 JOURNAL_NAME = ".schreibjournal.json"
 
@@ -76,5 +77,6 @@ def recover(settings: Settings) -> Recovery | None:
             write_atomic(Path(name), base64.b64decode(content))
     if version is not None:
         shutil.rmtree(version, ignore_errors=True)
+        changes_record(version).unlink(missing_ok=True)
     remove_durable(path)
     return Recovery(committed=False, restored=len(record["files"]))

@@ -5,30 +5,84 @@ the same folder, so a write never touches the current version: it copies it (a R
 of hard links, milliseconds even at a million triples), applies one SPARQL Update transaction to
 the copy, flushes and closes it, and only then switches the symlink. The switch is the single
 moment a write becomes visible; before it, the copy is just an unused folder.
+
+A write also leaves a change record beside its version: the version it was copied from and the
+case studies it changed. Whatever is derived from the graph (the search index) can then follow a
+chain of writes by re-reading only those case studies; a build leaves none, so after a build
+everything is read again.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from wissensgraph.durable_files import sync_folder
+from wissensgraph.durable_files import sync_folder, write_atomic
 from wissensgraph.errors import StoreError
 
 #: Versions kept besides the current one, for readers that opened them a moment ago.
 KEEP_VERSIONS = 3
 #: A version younger than this is never removed (a long query may still read it).
 GRACE_SECONDS = 60.0
+#: Longest chain of change records followed; beyond it, reading everything again is as quick.
+MAX_CHAIN = 100
 
 
 def build_marker(version: Path) -> Path:
     """Beside each version: the id of the build it descends from (writes keep it, builds renew)."""
     return version.with_name(version.name + ".build")
+
+
+def changes_record(version: Path) -> Path:
+    """Beside a version made by a write: its parent version and the case studies it changed."""
+    return version.with_name(version.name + ".changes")
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What one write changed: made from ``parent`` (a version's folder name), these IRIs."""
+
+    parent: str
+    changed: tuple[str, ...]
+
+
+def read_changes(version: Path) -> Changes | None:
+    """The change record of a version, or None if it has none (a build) or it is unreadable."""
+    try:
+        found = json.loads(changes_record(version).read_text(encoding="utf-8"))
+        parent, changed = found["parent"], found["changed"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(parent, str) or not all(isinstance(i, str) for i in changed):
+        return None
+    return Changes(parent, tuple(changed))
+
+
+def changed_since(ancestor: str, version: Path) -> set[str] | None:
+    """The case studies changed from version ``ancestor`` (a folder name) to ``version``.
+
+    None when the chain of change records between them is broken (a build, a missing or
+    unreadable record, too many steps): the caller must then read everything again.
+    """
+    changed: set[str] = set()
+    name = version.name
+    for _ in range(MAX_CHAIN):
+        if name == ancestor:
+            return changed
+        record = read_changes(version.with_name(name))
+        if record is None:
+            return None
+        changed.update(record.changed)
+        name = record.parent
+    return changed if name == ancestor else None
 
 
 def new_version_path(stores: Path) -> Path:
@@ -39,10 +93,19 @@ def new_version_path(stores: Path) -> Path:
     return stores / f"{stamp}.{now % 1_000_000_000:09d}-{uuid.uuid4().hex[:6]}"
 
 
-def write_version(store_link: Path, update: str, current: ox.Store | None = None) -> Path:
+def write_version(
+    store_link: Path,
+    update: str,
+    current: ox.Store | None = None,
+    *,
+    changed: Iterable[str] | None = None,
+) -> Path:
     """Copy the current version and apply ``update`` to the copy; the current one is untouched.
 
     ``current`` is the current version opened read-only, when the caller has it open already.
+    ``changed`` names every case study the update touches (created, replaced or deleted); it is
+    recorded, synced, beside the new version before anyone can switch to it. Without it, no record
+    is written and followers read the whole graph again.
     """
     if not store_link.exists():
         raise StoreError(f"Kein Graph unter {store_link}. Zuerst bauen: wissensgraph build")
@@ -56,9 +119,13 @@ def write_version(store_link: Path, update: str, current: ox.Store | None = None
         store.update(update)
         store.flush()  # a later checkpoint copies files only: the change must be in them
         del store
+        if changed is not None:
+            record = {"parent": source.name, "changed": sorted(set(changed))}
+            write_atomic(changes_record(target), json.dumps(record, ensure_ascii=False))
     except BaseException as exc:
         shutil.rmtree(target, ignore_errors=True)
         build_marker(target).unlink(missing_ok=True)
+        changes_record(target).unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise StoreError(f"Neue Version des Graphen nicht schreibbar: {exc}") from exc
         raise
@@ -90,3 +157,4 @@ def remove_unused(store_link: Path) -> None:
             continue
         shutil.rmtree(old, ignore_errors=True)
         build_marker(old).unlink(missing_ok=True)
+        changes_record(old).unlink(missing_ok=True)

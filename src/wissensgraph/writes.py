@@ -271,7 +271,13 @@ def _commit(
         f"INSERT DATA {{ GRAPH <{DATA_GRAPH}> {{ {data} }} "
         f"GRAPH <{HISTORY_GRAPH}> {{ {record_nt} }} }}"
     )
-    version = write_version(settings.store_dir, " ;\n".join(operations), graph.store)
+    # actors are only ever added, so the case studies below are all whose documents change
+    version = write_version(
+        settings.store_dir,
+        " ;\n".join(operations),
+        graph.store,
+        changed=[str(c.case_study) for c in changes],
+    )
     try:
         begin(settings, files, version)
         for path, content in files.items():

@@ -3,6 +3,7 @@ case study after one changed case study, and never an index of an older graph.""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -142,3 +143,138 @@ def test_an_index_of_another_store_version_is_not_taken_on_trust(
     index, status = ensure_index(settings, KnowledgeGraph.open(settings))
     assert calls == [1] and status.rebuilt
     assert any("leeren Kaufhaus" in p.text for p in index.passages)
+
+
+# ---------------------------------------------------------------- following curators' writes
+
+QUERIES = ["Makerspace Erlangen", "Testplatz Kassel Nachbarschaft", "Genossenschaft Wohnen"]
+
+
+def _write(settings: Settings, slug: str, mode: str = "create", **changes: object) -> None:
+    """One curator's write through the real write path (a new store version with its record)."""
+    from tests.writes.conftest import form
+    from wissensgraph import writes
+    from wissensgraph.case_study_form import CaseStudyForm
+
+    if mode == "delete":
+        writes.delete(settings, slug, curator="Erika Muster", source="test")
+        return
+    submission = [CaseStudyForm.model_validate(form(slug, **changes))]
+    writes.submit(settings, submission, mode=mode, curator="Erika Muster", source="test")  # type: ignore[arg-type]
+
+
+def _follow(settings: Settings) -> index_module.SearchIndex:
+    """The index after following the store, which must not have read all documents."""
+    index, status = ensure_index(settings, KnowledgeGraph.open(settings))
+    assert status.reason.startswith("nachgeführt"), status.reason
+    return index
+
+
+def _assert_same_as_full_build(settings: Settings, index: index_module.SearchIndex) -> None:
+    """The followed index is the one a build from all documents makes, and ranks the same."""
+    from dataclasses import asdict
+
+    from wissensgraph.documents import load_concepts, load_documents
+    from wissensgraph.search.hybrid import Searcher
+    from wissensgraph.search.index import build_index
+
+    graph = KnowledgeGraph.open(settings)
+    encoder = get_encoder(settings.search_model)
+    full = build_index(load_documents(graph), load_concepts(graph), encoder, settings)
+    assert [asdict(d) for d in index.documents] == [asdict(d) for d in full.documents]
+    assert index.table.iris == full.table.iris and index.hashes == full.hashes
+    for column in ("titles_de", "titles_en", "cities", "start", "end"):
+        assert np.array_equal(getattr(index.table, column), getattr(full.table, column))
+    for facet, postings in full.table.postings.items():
+        ours = index.table.postings[facet]
+        assert ours.concepts == postings.concepts
+        assert np.array_equal(ours.starts, postings.starts)
+        assert np.array_equal(ours.documents, postings.documents)
+        assert ours.documents.dtype == postings.documents.dtype
+    assert list(index.passages) == list(full.passages)
+    count = len(full.passages)
+    assert np.allclose(
+        index.vectors.vectors(np.arange(count)), full.vectors.vectors(np.arange(count)), atol=1e-5
+    )
+    assert np.allclose(index.doc_vectors, full.doc_vectors, atol=1e-5)
+    assert index.manifest["fingerprint"] == full.manifest["fingerprint"]
+    for query in QUERIES:
+        assert np.array_equal(index.lexical.scores(query), full.lexical.scores(query))
+        ours, theirs = (Searcher(i, encoder).search(query, k=10) for i in (index, full))
+        assert [h.slug for h in ours.hits] == [h.slug for h in theirs.hits]
+        assert [h.score for h in ours.hits] == pytest.approx([h.score for h in theirs.hits])
+    # and what was saved is what is served
+    saved = load_index(settings.index_dir)
+    assert saved.manifest == index.manifest and saved.table.iris == index.table.iris
+
+
+def test_following_create_replace_and_delete_equals_a_full_build(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read_all: list[int] = []
+    original = index_module.load_documents
+
+    def counting(graph: KnowledgeGraph, iris: object = None) -> list:
+        read_all.append(1)
+        return original(graph, iris)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(index_module, "load_documents", counting)
+
+    _write(settings, "w-folgen")
+    index = _follow(settings)
+    assert index.manifest["encoded_documents"] == 1
+    assert any(iri.endswith("w-folgen") for iri in index.table.iris)
+    _assert_same_as_full_build(settings, index)
+
+    _write(settings, "w-folgen", "replace", zusammenfassung=" ".join(["Ein Makerspace."] * 30))
+    index = _follow(settings)
+    assert index.manifest["encoded_documents"] == 1
+    _assert_same_as_full_build(settings, index)
+
+    _write(settings, "w-folgen", "delete")
+    index = _follow(settings)
+    assert not any(iri.endswith("w-folgen") for iri in index.table.iris)
+    _assert_same_as_full_build(settings, index)
+    assert read_all == [], "the full path read every document"
+
+
+def test_two_writes_in_a_row_are_followed_at_once(settings: Settings) -> None:
+    _write(settings, "w-erste")
+    _write(settings, "w-zweite", titel="Testplatz Zweite")
+    index, status = ensure_index(settings, KnowledgeGraph.open(settings))
+    assert status.reason == "nachgeführt: 2 geänderte Fallstudie(n)" and status.encoded == 2
+    _assert_same_as_full_build(settings, index)
+    state = SearchState(settings)  # a server start on it reads the saved files only
+    assert state.current().index.manifest["build"] == index.manifest["build"]
+
+
+def test_a_missing_change_record_reads_everything_again(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wissensgraph.store_versions import changes_record
+
+    _write(settings, "w-erste")
+    _write(settings, "w-zweite")
+    first = changes_record(settings.store_dir.resolve()).read_text(encoding="utf-8")
+    parent = settings.store_dir.resolve().with_name(json.loads(first)["parent"])
+    changes_record(parent).unlink()  # the chain back to the index's version is broken
+    calls: list[int] = []
+    original = index_module.load_documents
+
+    def counting(graph: KnowledgeGraph) -> list:
+        calls.append(1)
+        return original(graph)
+
+    monkeypatch.setattr(index_module, "load_documents", counting)
+    index, status = ensure_index(settings, KnowledgeGraph.open(settings))
+    assert calls == [1] and status.rebuilt and not status.reason.startswith("nachgeführt")
+    assert {"w-erste", "w-zweite"} <= {index.table.slug(i) for i in range(len(index.table))}
+
+
+def test_a_build_between_writes_is_not_followed(settings: Settings) -> None:
+    _write(settings, "w-erste")
+    build(settings)  # reads the files again: no change record, anything may have changed
+    _write(settings, "w-zweite")
+    index, status = ensure_index(settings, KnowledgeGraph.open(settings))
+    assert not status.reason.startswith("nachgeführt")
+    _assert_same_as_full_build(settings, index)

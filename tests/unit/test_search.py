@@ -88,3 +88,24 @@ def test_index_is_reused_when_current_and_rebuilt_when_stale(tmp_path: Path) -> 
     (settings.index_dir / "manifest.json").write_text('{"format": 0}', encoding="utf-8")
     _, fourth = ensure_index(settings, KnowledgeGraph.open(settings))
     assert fourth.rebuilt
+
+
+def test_documents_of_some_case_studies_are_those_read_with_all(kg: KnowledgeGraph) -> None:
+    from wissensgraph.documents import load_documents
+
+    everything = load_documents(kg)
+    wanted = [everything[-1].iri, everything[3].iri, everything[3].iri + "-gibt-es-nicht"]
+    assert load_documents(kg, wanted) == [everything[3], everything[-1]]
+
+
+def test_fingerprint_hashes_the_json_of_all_documents(kg: KnowledgeGraph) -> None:
+    import hashlib
+    import json
+    from dataclasses import asdict
+
+    from wissensgraph.documents import fingerprint, load_documents
+
+    documents = load_documents(kg)
+    # the definition every saved manifest was written with; the line form must keep it
+    payload = json.dumps([asdict(d) for d in documents], sort_keys=True, ensure_ascii=False)
+    assert fingerprint(documents) == hashlib.sha256(payload.encode("utf-8")).hexdigest()

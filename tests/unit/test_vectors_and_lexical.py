@@ -64,3 +64,41 @@ def test_bm25_finds_exact_terms_and_round_trips(tmp_path: Path) -> None:
     assert np.allclose(
         LexicalIndex.load(tmp_path / "bm25").scores("Leerstände"), index.scores("Leerstand")
     )
+
+
+def test_bm25_updated_from_kept_tokens_scores_as_a_new_build(tmp_path: Path) -> None:
+    texts = [
+        "Genossenschaft baut Wohnungen auf einem Kasernengelände",
+        "Kulturzentrum in einer leeren Fabrikhalle",
+        "Zwischennutzung eines Kaufhauses durch Kreative",
+    ]
+    index = LexicalIndex.build(texts)
+    index.save(tmp_path / "bm25")
+    saved = LexicalIndex.load(tmp_path / "bm25")
+    # the second document goes, the third stays, a new one (with a new word) comes first
+    new = "Erbbaurecht für eine Genossenschaft im Hafenviertel"
+    followed = saved.updated([new, 0, 2])
+    rebuilt = LexicalIndex.build([new, texts[0], texts[2]])
+    for query in ("Genossenschaft", "Hafenviertel Erbbaurecht", "Fabrikhalle", "Kaufhaus Kreative"):
+        assert np.array_equal(followed.scores(query), rebuilt.scores(query))
+    assert followed.updatable and followed.scores("Fabrikhalle").max() == 0.0
+
+
+def test_bm25_matrix_is_the_one_bm25s_builds() -> None:
+    import bm25s
+
+    texts = [
+        "Genossenschaft baut Wohnungen auf einem Kasernengelände, Genossenschaft wächst",
+        "Kulturzentrum in einer leeren Fabrikhalle der Stadt",
+        "",
+        "Zwischennutzung eines Kaufhauses durch Kreative in der Stadt Stadt Stadt",
+    ]
+    ours = LexicalIndex.build(texts)
+    theirs = bm25s.BM25()
+    theirs.index([tokens(t) for t in texts], show_progress=False)
+    for query in ("Genossenschaft Stadt", "Fabrikhalle", "Kaufhaus Kreative Wohnungen", "nichts"):
+        expected = [t for t in tokens(query) if t in theirs.vocab_dict]
+        assert np.array_equal(
+            ours.scores(query),
+            theirs.get_scores(expected) if expected else np.zeros(len(texts), np.float32),
+        )

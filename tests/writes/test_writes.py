@@ -163,6 +163,14 @@ def test_store_keeps_only_a_few_versions(
     versions = [p for p in (writable.home / "stores").iterdir() if p.is_dir()]
     assert len(versions) <= store_versions.KEEP_VERSIONS + 1
     assert writable.store_dir.resolve() in [v.resolve() for v in versions]
+    # each write's change record names its parent and case study, and goes with its version
+    records = {r.name.removesuffix(".changes") for r in versions[0].parent.glob("*.changes")}
+    assert records <= {v.name for v in versions}
+    latest = store_versions.read_changes(writable.store_dir.resolve())
+    assert latest is not None and latest.changed == (
+        "https://w3id.org/wissensgraph/id/fallstudie/w-version-4",
+    )
+    assert (writable.home / "stores" / latest.parent).is_dir()
 
 
 def test_rdf_upload_may_only_describe_case_studies_and_actors(writable: Settings) -> None:

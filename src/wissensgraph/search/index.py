@@ -33,7 +33,8 @@ from wissensgraph.config import Settings
 from wissensgraph.documents import (
     Concept,
     SearchDocument,
-    fingerprint,
+    document_line,
+    fingerprint_of_lines,
     load_concepts,
     load_documents,
 )
@@ -47,6 +48,8 @@ from wissensgraph.search.vectors import VectorIndex
 FORMAT_VERSION = 2
 #: Manifest entries that must equal the settings and code for an index to be usable at all.
 _SETTINGS_KEYS = ("format", "model", "index", "wissensgraph")
+#: Manifest entries that name the store version the index was derived from.
+_VERSION_KEYS = ("store", "store_folder")
 
 
 @dataclass(frozen=True)
@@ -105,24 +108,50 @@ class LazyDocuments(Sequence[SearchDocument]):
     """The documents of a saved index, parsed on first use: a search does not need them.
 
     The file is opened when the index is loaded, so a newer index saved in the same place later
-    cannot be read in by mistake.
+    cannot be read in by mistake. Following a write needs only their lines (``lines``), which
+    are split from the file without parsing it.
     """
 
-    def __init__(self, source: BinaryIO, count: int) -> None:
-        self._source: BinaryIO | None = source
+    def __init__(
+        self, source: BinaryIO | None, count: int, lines: list[bytes] | None = None
+    ) -> None:
+        self._source = source
         self._count = count
+        self._lines = lines
         self._documents: list[SearchDocument] | None = None
         self._lock = threading.Lock()
+
+    def _read(self) -> bytes:
+        assert self._source is not None
+        with self._source:
+            raw = self._source.read()
+        self._source = None
+        return raw
 
     def _load(self) -> list[SearchDocument]:
         with self._lock:
             if self._documents is None:
-                assert self._source is not None
-                with self._source:
-                    raw = json.loads(self._source.read())
+                if self._lines is not None:
+                    raw = json.loads(b"[" + b",".join(self._lines) + b"]")
+                else:
+                    raw = json.loads(self._read())
                 self._documents = [SearchDocument(**d) for d in raw]
-                self._source = None
             return self._documents
+
+    def lines(self) -> list[bytes]:
+        """Each document's ``document_line``, in order."""
+        with self._lock:
+            if self._lines is None:
+                if self._documents is None and self._source is not None:
+                    raw = self._read()
+                    self._lines = _split_documents_file(raw, self._count)
+                    if self._lines is not None:
+                        return self._lines
+                    # an older index wrote them on one line: parse them once
+                    self._documents = [SearchDocument(**d) for d in json.loads(raw)]
+                assert self._documents is not None
+                self._lines = [document_line(d) for d in self._documents]
+            return self._lines
 
     def __del__(self) -> None:
         if self._source is not None:  # never needed: close the file quietly
@@ -142,6 +171,30 @@ class LazyDocuments(Sequence[SearchDocument]):
 
     def __iter__(self) -> Iterator[SearchDocument]:
         return iter(self._load())
+
+
+def document_lines(documents: Sequence[SearchDocument]) -> list[bytes]:
+    """Each document's ``document_line``; a saved index's come from its file as they are."""
+    if isinstance(documents, LazyDocuments):
+        return documents.lines()
+    return [document_line(d) for d in documents]
+
+
+def _documents_file(lines: list[bytes]) -> bytes:
+    """``documents.json``: a JSON list with one document per line."""
+    return b"[\n" + b",\n".join(lines) + b"\n]\n"
+
+
+def _split_documents_file(raw: bytes, count: int) -> list[bytes] | None:
+    """The lines ``_documents_file`` joined, or None for a file written otherwise.
+
+    JSON escapes line breaks inside strings, so a line break only ever ends a document.
+    """
+    if not (raw.startswith(b"[\n") and raw.endswith(b"\n]\n")):
+        return None
+    body = raw[2:-3]
+    lines = body.split(b",\n") if body else []
+    return lines if len(lines) == count else None
 
 
 def passage_hash(document: SearchDocument) -> str:
@@ -184,23 +237,28 @@ class SearchIndex:
         return self.passages
 
 
-def _manifest(
+def manifest_for(
     settings: Settings,
     encoder: Encoder,
     documents: Sequence[SearchDocument],
     concepts: dict[str, Concept],
     store: str | None,
+    store_folder: str | None = None,
 ) -> dict[str, object]:
+    """What an index of ``documents`` says about itself; ``store`` identifies the store version
+    (see ``store_version``), ``store_folder`` names its folder, where writes' change records
+    start (see ``store_versions.changed_since``)."""
     return {
         "format": FORMAT_VERSION,
         "model": encoder.name,
         "dimension": encoder.dimension,
         "index": settings.search_index,
-        "fingerprint": fingerprint(list(documents)),
+        "fingerprint": fingerprint_of_lines(document_lines(documents)),
         "concepts": concepts_fingerprint(concepts),
         "documents": len(documents),
         "wissensgraph": __version__,
         "store": store,
+        "store_folder": store_folder,
     }
 
 
@@ -226,6 +284,7 @@ def build_index(
     progress: bool = False,
     previous: SearchIndex | None = None,
     store: str | None = None,
+    store_folder: str | None = None,
 ) -> SearchIndex:
     """Embed every passage and index every document's words.
 
@@ -266,7 +325,7 @@ def build_index(
         np.add.at(doc_vectors, passages.owners, vectors)
     norms = np.linalg.norm(doc_vectors, axis=1, keepdims=True)
     doc_vectors /= np.where(norms == 0, 1, norms)
-    manifest = _manifest(settings, encoder, documents, concepts, store)
+    manifest = manifest_for(settings, encoder, documents, concepts, store, store_folder)
     manifest["passages"] = len(passages)
     manifest["encoded_documents"] = encoded_documents
     manifest["build"] = uuid.uuid4().hex
@@ -299,7 +358,7 @@ def save_index(index: SearchIndex, folder: Path) -> None:
     np.save(staging / "passage_docs.npy", passages.owners, allow_pickle=False)
     index.lexical.save(staging / "bm25")
     _write_json(staging / "passages.json", {"lang": passages.langs, "text": passages.texts})
-    _write_json(staging / "documents.json", [asdict(d) for d in index.documents])
+    (staging / "documents.json").write_bytes(_documents_file(document_lines(index.documents)))
     _write_json(staging / "hashes.json", index.hashes)
     _write_json(staging / "concepts.json", [asdict(c) for c in index.concepts.values()])
     index.table.save(staging)
@@ -311,7 +370,8 @@ def save_index(index: SearchIndex, folder: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _read_manifest(folder: Path) -> dict[str, object]:
+def read_manifest(folder: Path) -> dict[str, object]:
+    """The manifest of the index in ``folder``; empty if there is none or it is unreadable."""
     try:
         found = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -357,7 +417,7 @@ def load_index(folder: Path) -> SearchIndex:
             index = _load_once(folder)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise StoreError(f"Suchindex unter {folder} ist unvollständig: {exc}") from exc
-        if _read_manifest(folder).get("build") == index.manifest.get("build"):
+        if read_manifest(folder).get("build") == index.manifest.get("build"):
             return index
     raise StoreError(f"Suchindex unter {folder} wird gerade neu geschrieben; bitte später erneut.")
 
@@ -403,7 +463,8 @@ class IndexStatus:
     encoded: int = 0
 
 
-def _matches_settings(found: dict[str, object], settings: Settings) -> bool:
+def matches_settings(found: dict[str, object], settings: Settings) -> bool:
+    """Whether a manifest was written for these settings and this code at all."""
     expected = {
         "format": FORMAT_VERSION,
         "model": settings.search_model,
@@ -416,8 +477,8 @@ def _matches_settings(found: dict[str, object], settings: Settings) -> bool:
 def _fast_path(settings: Settings, version: str | None) -> SearchIndex | None:
     """The saved index if it was derived from exactly this store version, else None."""
     folder = settings.index_dir
-    found = _read_manifest(folder)
-    if version is None or found.get("store") != version or not _matches_settings(found, settings):
+    found = read_manifest(folder)
+    if version is None or found.get("store") != version or not matches_settings(found, settings):
         return None
     try:
         index = load_index(folder)
@@ -443,32 +504,46 @@ def ensure_index(
     """The current index: loaded if its manifest matches the graph and settings, else rebuilt.
 
     If the index was derived from the very store version ``graph`` reads, it is loaded without a
-    query. Otherwise the documents are read from the graph and compared by fingerprint; a rebuild
-    re-encodes only documents whose embedded text changed.
+    query. If it was derived from an earlier version and writes' change records lead from there
+    to this one, only the case studies they name are read again (see ``follow``). Otherwise all
+    documents are read from the graph and compared by fingerprint; a rebuild re-encodes only
+    documents whose embedded text changed.
     """
+    from wissensgraph.search.follow import follow  # it builds on this module
+
     started = time.perf_counter()
     preload(settings.search_model)  # the model loads while the index files are read
     version = store_version(graph.location)
     index = _fast_path(settings, version)
     if index is not None:
         return index, IndexStatus(False, "aktuell", time.perf_counter() - started)
+    folder_name = graph.location.name if graph.location is not None else None
+    followed = follow(settings, graph, version)
+    if followed is not None:
+        index, changed = followed
+        encoded = int(index.manifest["encoded_documents"])  # type: ignore[call-overload]
+        reason = f"nachgeführt: {changed} geänderte Fallstudie(n)"
+        return index, IndexStatus(True, reason, time.perf_counter() - started, encoded)
     documents = load_documents(graph)
     concepts = load_concepts(graph)
     encoder = get_encoder(settings.search_model)
-    expected = _manifest(settings, encoder, documents, concepts, version)
+    expected = manifest_for(settings, encoder, documents, concepts, version, folder_name)
     folder = settings.index_dir
-    found = _read_manifest(folder)
+    found = read_manifest(folder)
     reason = "kein Index vorhanden"
     previous: SearchIndex | None = None
     if found:
-        mismatched = [k for k, v in expected.items() if k != "store" and found.get(k) != v]
+        mismatched = [
+            k for k, v in expected.items() if k not in _VERSION_KEYS and found.get(k) != v
+        ]
         try:
-            previous = load_index(folder) if _matches_settings(found, settings) else None
+            previous = load_index(folder) if matches_settings(found, settings) else None
         except StoreError:
             previous, mismatched = None, mismatched or ["unlesbar"]
         if not mismatched and previous is not None:
-            if found.get("store") != version:
+            if found.get("store") != version or found.get("store_folder") != folder_name:
                 previous.manifest["store"] = version
+                previous.manifest["store_folder"] = folder_name
                 _rewrite_manifest(folder, previous.manifest)
             return previous, IndexStatus(False, "aktuell", time.perf_counter() - started)
         reason = "veraltet: " + ", ".join(mismatched)
@@ -480,6 +555,7 @@ def ensure_index(
         progress=progress,
         previous=previous,
         store=version,
+        store_folder=folder_name,
     )
     save_index(index, folder)
     encoded = int(index.manifest["encoded_documents"])  # type: ignore[call-overload]

@@ -68,6 +68,38 @@ def _postings(documents: Sequence[SearchDocument], facet: str) -> Postings:
     return Postings({c: i for i, c in enumerate(concepts)}, starts, np.array(flat, dtype=np.int32))
 
 
+def _entries(postings: Postings) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Concept names, and per entry its concept (position) and document."""
+    names = list(postings.concepts)
+    return names, np.repeat(np.arange(len(names)), np.diff(postings.starts)), postings.documents
+
+
+def _merged(old: Postings, renumbered: np.ndarray, new: Postings, placed: np.ndarray) -> Postings:
+    """Old lists with documents renumbered (-1: gone) and new documents' lists, as one, in the
+    form ``_postings`` gives (concepts sorted, documents ascending, no empty lists)."""
+    old_names, old_concepts, old_documents = _entries(old)
+    new_names, new_concepts, new_documents = _entries(new)
+    documents = np.concatenate([renumbered[old_documents], placed[new_documents]])
+    names = sorted(set(old_names) | set(new_names))
+    position = {name: i for i, name in enumerate(names)}
+    concepts = np.concatenate(
+        [
+            np.array([position[n] for n in old_names], dtype=np.int64)[old_concepts],
+            np.array([position[n] for n in new_names], dtype=np.int64)[new_concepts],
+        ]
+    )
+    keep = documents >= 0
+    documents, concepts = documents[keep], concepts[keep]
+    order = np.lexsort((documents, concepts))
+    documents, concepts = documents[order], concepts[order]
+    sizes = np.bincount(concepts, minlength=len(names))
+    used = sizes > 0
+    starts = np.zeros(int(used.sum()) + 1, dtype=np.int64)
+    np.cumsum(sizes[used], out=starts[1:])
+    kept_names = [name for name, u in zip(names, used.tolist(), strict=True) if u]
+    return Postings({c: i for i, c in enumerate(kept_names)}, starts, documents.astype(np.int32))
+
+
 @dataclass
 class DocumentTable:
     """Per document: IRI, titles, city and years; per facet: concept -> documents."""
@@ -97,6 +129,39 @@ class DocumentTable:
 
     def __len__(self) -> int:
         return len(self.iris)
+
+    def updated(self, order: np.ndarray, fresh: Sequence[SearchDocument]) -> DocumentTable:
+        """The table of a new document order: ``order`` holds, per document, its old number, or
+        -1 - i for ``fresh[i]``. Equals ``from_documents`` of those documents, without walking
+        the unchanged ones in Python."""
+        other = DocumentTable.from_documents(fresh)
+        is_old = order >= 0
+        old_numbers, fresh_numbers = order[is_old], -1 - order[~is_old]
+        positions = order.tolist()
+
+        def column(mine: list[str], theirs: list[str]) -> list[str]:
+            return [mine[i] if i >= 0 else theirs[-1 - i] for i in positions]
+
+        def numbers(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+            out = np.empty(len(order), dtype=mine.dtype)
+            out[is_old], out[~is_old] = mine[old_numbers], theirs[fresh_numbers]
+            return out
+
+        renumbered = np.full(len(self), -1, dtype=np.int64)  # old number -> new number
+        renumbered[old_numbers] = np.flatnonzero(is_old)
+        placed = np.flatnonzero(~is_old)[np.argsort(fresh_numbers)]  # fresh[i] -> new number
+        return DocumentTable(
+            iris=column(self.iris, other.iris),
+            titles_de=column(self.titles_de, other.titles_de),
+            titles_en=column(self.titles_en, other.titles_en),
+            cities=column(self.cities, other.cities),
+            start=numbers(self.start, other.start),
+            end=numbers(self.end, other.end),
+            postings={
+                facet: _merged(self.postings[facet], renumbered, other.postings[facet], placed)
+                for facet in FACETS
+            },
+        )
 
     def slug(self, number: int) -> str:
         """The slug of a document, as ``SearchDocument.slug`` has it."""

@@ -74,6 +74,16 @@ class VectorIndex:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.asarray(self._index.reconstruct_batch(keys), dtype=np.float32)
 
+    def stored(self) -> np.ndarray:
+        """Every stored vector in row order: a view of a flat index's storage (valid while this
+        object lives), a copy for HNSW."""
+        if len(self) == 0:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        if isinstance(self._index, faiss.IndexFlat):
+            flat = faiss.rev_swig_ptr(self._index.get_xb(), len(self) * self.dimension)
+            return np.asarray(flat).reshape(len(self), self.dimension)
+        return np.asarray(self._index.reconstruct_n(0, len(self)), dtype=np.float32)
+
     def save(self, path: Path) -> None:
         faiss.write_index(self._index, str(path))
 
