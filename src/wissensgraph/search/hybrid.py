@@ -8,6 +8,8 @@ top k.
 from __future__ import annotations
 
 import math
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -37,6 +39,19 @@ CANDIDATES = 100
 PASSAGES_PER_CANDIDATE = 8
 #: Weight of each retriever in the fusion (measured with ``wissensgraph eval search``).
 WEIGHTS = {"dense": 1.0, "lexical": 1.0, "concept": 1.0}
+
+
+_side_pool: ThreadPoolExecutor | None = None
+_side_lock = threading.Lock()
+
+
+def _side_work() -> ThreadPoolExecutor:
+    """Threads for the parts of a search that can run beside the query encoding."""
+    global _side_pool
+    with _side_lock:
+        if _side_pool is None:
+            _side_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="search-side")
+        return _side_pool
 
 
 @dataclass(frozen=True)
@@ -312,9 +327,15 @@ class Searcher:
             for label in labels_in_lang
         ]
         expanded = " ".join([query, *synonyms])
+        # The keyword and concept rankings run on the second core while the query is encoded.
+        lexical_part = (
+            _side_work().submit(self._lexical, expanded, mask)
+            if mode in ("hybrid", "lexical")
+            else None
+        )
         dense, vector = self._dense(query, mask) if mode in ("hybrid", "dense") else ({}, None)
-        lexical = self._lexical(expanded, mask) if mode in ("hybrid", "lexical") else {}
         weights = self._concept(concepts, mask) if concepts else None
+        lexical = lexical_part.result() if lexical_part is not None else {}
         by_concept = self._concept_ranking(weights) if weights is not None else []
         rankings = {
             "dense": list(dense)[:CANDIDATES],
