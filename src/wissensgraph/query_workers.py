@@ -218,6 +218,9 @@ class WorkerPool:
                 await asyncio.wait_for(ready, self._timeout)
             finally:
                 loop.remove_reader(fd)
+                # uvloop (libuv) leaves a watched socket non-blocking; a result larger than one
+                # read would then come back half. The rest of it is read blocking, as it arrives.
+                os.set_blocking(fd, True)
             reply = worker.conn.recv()
         except TimeoutError:  # before OSError, of which it is a subclass
             raise self._timed_out(worker) from None
