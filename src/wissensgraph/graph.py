@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,7 +20,13 @@ from wissensgraph.locking import data_lock
 from wissensgraph.namespaces import DATA_GRAPH, HISTORY_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from wissensgraph.queries import load_query
 from wissensgraph.rdf_files import collect_files, parse_files
-from wissensgraph.store_versions import build_marker, new_version_path, remove_unused, switch
+from wissensgraph.store_versions import (
+    build_marker,
+    drop_version,
+    new_version_path,
+    remove_unused,
+    switch,
+)
 
 #: Folder of ``data/`` that holds the write history; it goes to its own named graph.
 HISTORY_FOLDER = "historie"
@@ -251,7 +256,7 @@ def _build_embedded(settings: Settings, sources: Sources) -> None:
         del store
         build_marker(target).write_text(uuid.uuid4().hex, encoding="utf-8")
     except OSError as exc:
-        shutil.rmtree(target, ignore_errors=True)
+        drop_version(target)
         raise StoreError(f"Graph konnte nicht nach {target} geschrieben werden: {exc}") from exc
     switch(settings.store_dir, target)
     remove_unused(settings.store_dir)

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from wissensgraph.config import Settings
 from wissensgraph.durable_files import remove_durable, write_atomic
-from wissensgraph.store_versions import changes_record
+from wissensgraph.store_versions import drop_version
 
 JOURNAL_NAME = ".schreibjournal.json"
 
@@ -76,7 +75,6 @@ def recover(settings: Settings) -> Recovery | None:
         else:
             write_atomic(Path(name), base64.b64decode(content))
     if version is not None:
-        shutil.rmtree(version, ignore_errors=True)
-        changes_record(version).unlink(missing_ok=True)
+        drop_version(version)
     remove_durable(path)
     return Recovery(committed=False, restored=len(record["files"]))

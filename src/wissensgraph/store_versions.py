@@ -46,6 +46,13 @@ def changes_record(version: Path) -> Path:
     return version.with_name(version.name + ".changes")
 
 
+def drop_version(version: Path) -> None:
+    """Remove a version's folder and the files beside it (build marker, change record)."""
+    shutil.rmtree(version, ignore_errors=True)
+    build_marker(version).unlink(missing_ok=True)
+    changes_record(version).unlink(missing_ok=True)
+
+
 @dataclass(frozen=True)
 class Changes:
     """What one write changed: made from ``parent`` (a version's folder name), these IRIs."""
@@ -123,9 +130,7 @@ def write_version(
             record = {"parent": source.name, "changed": sorted(set(changed))}
             write_atomic(changes_record(target), json.dumps(record, ensure_ascii=False))
     except BaseException as exc:
-        shutil.rmtree(target, ignore_errors=True)
-        build_marker(target).unlink(missing_ok=True)
-        changes_record(target).unlink(missing_ok=True)
+        drop_version(target)
         if isinstance(exc, OSError):
             raise StoreError(f"Neue Version des Graphen nicht schreibbar: {exc}") from exc
         raise
@@ -155,6 +160,4 @@ def remove_unused(store_link: Path) -> None:
     for old in versions[: -(KEEP_VERSIONS + 1)]:
         if old.resolve() == current or now - old.stat().st_mtime < GRACE_SECONDS:
             continue
-        shutil.rmtree(old, ignore_errors=True)
-        build_marker(old).unlink(missing_ok=True)
-        changes_record(old).unlink(missing_ok=True)
+        drop_version(old)

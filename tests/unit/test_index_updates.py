@@ -128,10 +128,8 @@ def test_a_stale_index_is_never_served(settings: Settings) -> None:
     assert ensure_index(settings, KnowledgeGraph.open(settings))[1].rebuilt
 
 
-def test_an_index_of_another_store_version_is_not_taken_on_trust(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _change_abstract(settings, "Ein offener Makerspace in einem leeren Kaufhaus der Altstadt.")
+def _count_full_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that grows by one each time the index reads every document from the graph."""
     calls: list[int] = []
     original = index_module.load_documents
 
@@ -140,6 +138,14 @@ def test_an_index_of_another_store_version_is_not_taken_on_trust(
         return original(graph)
 
     monkeypatch.setattr(index_module, "load_documents", counting)
+    return calls
+
+
+def test_an_index_of_another_store_version_is_not_taken_on_trust(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _change_abstract(settings, "Ein offener Makerspace in einem leeren Kaufhaus der Altstadt.")
+    calls = _count_full_reads(monkeypatch)
     index, status = ensure_index(settings, KnowledgeGraph.open(settings))
     assert calls == [1] and status.rebuilt
     assert any("leeren Kaufhaus" in p.text for p in index.passages)
@@ -258,14 +264,7 @@ def test_a_missing_change_record_reads_everything_again(
     first = changes_record(settings.store_dir.resolve()).read_text(encoding="utf-8")
     parent = settings.store_dir.resolve().with_name(json.loads(first)["parent"])
     changes_record(parent).unlink()  # the chain back to the index's version is broken
-    calls: list[int] = []
-    original = index_module.load_documents
-
-    def counting(graph: KnowledgeGraph) -> list:
-        calls.append(1)
-        return original(graph)
-
-    monkeypatch.setattr(index_module, "load_documents", counting)
+    calls = _count_full_reads(monkeypatch)
     index, status = ensure_index(settings, KnowledgeGraph.open(settings))
     assert calls == [1] and status.rebuilt and not status.reason.startswith("nachgeführt")
     assert {"w-erste", "w-zweite"} <= {index.table.slug(i) for i in range(len(index.table))}

@@ -12,7 +12,6 @@ changed concept labels, an index saved without term counts) leaves it to the ful
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -33,10 +32,10 @@ from wissensgraph.search.index import (
     LazyDocuments,
     PassageList,
     SearchIndex,
+    built_manifest,
     concepts_fingerprint,
     document_lines,
     load_index,
-    manifest_for,
     matches_settings,
     passage_hash,
     read_manifest,
@@ -180,10 +179,16 @@ def updated_index(
     lexical = previous.lexical.updated(
         _spliced(runs, lambda r: list(range(r[0], r[1])), lambda i: [fresh_texts[i]])
     )
-    manifest = manifest_for(settings, encoder, documents, concepts, store, store_folder)
-    manifest["passages"] = len(texts)
-    manifest["encoded_documents"] = encoded_documents
-    manifest["build"] = uuid.uuid4().hex
+    manifest = built_manifest(
+        settings,
+        encoder,
+        documents,
+        concepts,
+        store,
+        store_folder,
+        passages=len(texts),
+        encoded_documents=encoded_documents,
+    )
     return SearchIndex(
         documents=documents,
         concepts=concepts,

@@ -262,6 +262,26 @@ def manifest_for(
     }
 
 
+def built_manifest(
+    settings: Settings,
+    encoder: Encoder,
+    documents: Sequence[SearchDocument],
+    concepts: dict[str, Concept],
+    store: str | None,
+    store_folder: str | None,
+    *,
+    passages: int,
+    encoded_documents: int,
+) -> dict[str, object]:
+    """The manifest of a newly made index: what it is derived from, plus what making it did and
+    a build id that tells readers a swapped folder from the one they started reading."""
+    manifest = manifest_for(settings, encoder, documents, concepts, store, store_folder)
+    manifest["passages"] = passages
+    manifest["encoded_documents"] = encoded_documents
+    manifest["build"] = uuid.uuid4().hex
+    return manifest
+
+
 def _reusable(previous: SearchIndex | None, encoder: Encoder) -> dict[str, tuple[int, int]]:
     """Passage hash -> (first row, row count) of the previous index, if its vectors fit."""
     if previous is None or previous.vectors.dimension != encoder.dimension:
@@ -325,10 +345,16 @@ def build_index(
         np.add.at(doc_vectors, passages.owners, vectors)
     norms = np.linalg.norm(doc_vectors, axis=1, keepdims=True)
     doc_vectors /= np.where(norms == 0, 1, norms)
-    manifest = manifest_for(settings, encoder, documents, concepts, store, store_folder)
-    manifest["passages"] = len(passages)
-    manifest["encoded_documents"] = encoded_documents
-    manifest["build"] = uuid.uuid4().hex
+    manifest = built_manifest(
+        settings,
+        encoder,
+        documents,
+        concepts,
+        store,
+        store_folder,
+        passages=len(passages),
+        encoded_documents=encoded_documents,
+    )
     return SearchIndex(
         documents=documents,
         concepts=concepts,
