@@ -14,6 +14,7 @@ everything is read again.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
@@ -46,11 +47,24 @@ def changes_record(version: Path) -> Path:
     return version.with_name(version.name + ".changes")
 
 
+def snapshot_file(version: Path) -> Path:
+    """Beside a version query workers read: its quads as N-Quads, to load in-memory copies from."""
+    return version.with_name(version.name + ".nq")
+
+
+def snapshot_lock(version: Path) -> Path:
+    """Held by the one worker that writes a version's snapshot while the others wait for it."""
+    return version.with_name(version.name + ".nq.lock")
+
+
 def drop_version(version: Path) -> None:
-    """Remove a version's folder and the files beside it (build marker, change record)."""
+    """Remove a version's folder and the files beside it (marker, record, snapshot)."""
     shutil.rmtree(version, ignore_errors=True)
     build_marker(version).unlink(missing_ok=True)
     changes_record(version).unlink(missing_ok=True)
+    # the snapshot, its lock, and a partial dump of a worker killed while writing it
+    for snapshot in version.parent.glob(glob.escape(snapshot_file(version).name) + "*"):
+        snapshot.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
