@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     sparql_max_result_mb: float = Field(
         default=50.0, gt=0, description="Largest serialised query result, in megabytes."
     )
+    sparql_memory_mb: float = Field(
+        default=4096.0,
+        ge=0,
+        description="Memory the query processes may use together for in-memory copies of the "
+        "store (several times faster than the disk view); a larger store, or 0, stays on disk.",
+    )
     sparql_service_allow: list[str] = Field(
         default_factory=list,
         description="SERVICE endpoints a query may call; empty means federation is off.",

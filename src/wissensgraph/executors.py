@@ -22,4 +22,5 @@ def open_executor(settings: Settings) -> QueryExecutor:
         workers=settings.sparql_workers,
         timeout=settings.sparql_timeout,
         max_bytes=max_bytes,
+        memory_bytes=int(settings.sparql_memory_mb * 1_000_000),
     )

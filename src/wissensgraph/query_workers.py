@@ -2,7 +2,8 @@
 
 pyoxigraph cannot cancel a running query (oxigraph issue #1926), so a query that reaches the time
 limit is stopped by ending its process; a fresh worker takes its place. The server process never
-runs a user's query itself and so keeps answering while a worker is stuck.
+runs a user's query itself and so keeps answering while a worker is stuck. Each worker answers from
+the disk view first and from an in-memory copy once it has loaded one (``store_views``).
 """
 
 from __future__ import annotations
@@ -48,17 +49,17 @@ class _Limited:
         """File-like objects are flushed by serialisers; nothing to do in memory."""
 
 
-def _worker_main(conn: Connection, store_link: str, max_bytes: int) -> None:
+def _worker_main(conn: Connection, store_link: str, max_bytes: int, memory_bytes: int) -> None:
     """Loop of one worker process: open the store read-only, answer requests until told to stop."""
     import pyoxigraph as ox
 
-    current = ""
-    store = None
+    from wissensgraph.store_views import StoreViews
+
+    views = StoreViews(store_link, memory_bytes)
     try:  # open before the first query arrives: a server start then overlaps with it
-        current = os.path.realpath(store_link)
-        store = ox.Store.read_only(current)
+        views.current()
     except Exception:  # noqa: BLE001 - reported with the first query, opened again then
-        store = None
+        pass
     while True:
         try:
             message = conn.recv()
@@ -67,13 +68,10 @@ def _worker_main(conn: Connection, store_link: str, max_bytes: int) -> None:
         if message is None:
             return
         try:
-            target = os.path.realpath(store_link)
-            if store is None or target != current:  # a build switched the store: follow it
-                store = ox.Store.read_only(target)
-                current = target
-            conn.send(_run(ox, store, message, max_bytes))
+            store, view = views.current()  # follows a build or write that switched the store
+            conn.send((*_run(ox, store, message, max_bytes), view))
         except Exception as exc:  # the worker must report every failure, never die silently
-            conn.send(("error", "store", f"{type(exc).__name__}: {exc}"))
+            conn.send(("error", "store", f"{type(exc).__name__}: {exc}", ""))
 
 
 def _run(ox: Any, store: Any, message: dict[str, Any], max_bytes: int) -> tuple[str, str, Any]:
@@ -115,12 +113,22 @@ class _Worker:
 class WorkerPool:
     """A fixed number of query processes, each used by one request at a time."""
 
-    def __init__(self, store_link: Path, *, workers: int, timeout: float, max_bytes: int) -> None:
+    def __init__(
+        self,
+        store_link: Path,
+        *,
+        workers: int,
+        timeout: float,
+        max_bytes: int,
+        memory_bytes: int = 0,
+    ) -> None:
+        """``memory_bytes`` is the budget of all workers' in-memory copies together."""
         if not store_link.exists():
             raise StoreError(f"Kein Graph unter {store_link}. Zuerst bauen: wissensgraph build")
         self._store_link = str(store_link)
         self._timeout = timeout
         self._max_bytes = max_bytes
+        self._memory_share = memory_bytes // workers
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._closed = False
@@ -138,6 +146,7 @@ class WorkerPool:
                 str(theirs.fileno()),
                 self._store_link,
                 str(self._max_bytes),
+                str(self._memory_share),
             ],
             pass_fds=[theirs.fileno()],
             stdin=subprocess.DEVNULL,
@@ -230,10 +239,10 @@ class WorkerPool:
         return self._response(reply)
 
     @staticmethod
-    def _response(reply: tuple[str, str, Any]) -> QueryResponse:
-        status, kind, payload = reply
+    def _response(reply: tuple[str, str, Any, str]) -> QueryResponse:
+        status, kind, payload, view = reply
         if status == "ok":
-            return QueryResponse(media_type=kind, body=payload)
+            return QueryResponse(media_type=kind, body=payload, store_view=view)
         if kind == "syntax":
             raise QuerySyntaxError(payload)
         if kind == "too_large":
@@ -263,4 +272,4 @@ class WorkerPool:
 
 
 if __name__ == "__main__":
-    _worker_main(Connection(int(sys.argv[1])), sys.argv[2], int(sys.argv[3]))
+    _worker_main(Connection(int(sys.argv[1])), sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))

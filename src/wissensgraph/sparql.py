@@ -178,10 +178,11 @@ class QueryRequest:
 
 @dataclass(frozen=True)
 class QueryResponse:
-    """The serialised answer."""
+    """The serialised answer, and for the embedded store which view answered it."""
 
     media_type: str
     body: bytes
+    store_view: str = ""  # "memory" or "disk" (see ``store_views``); empty for a remote store
 
 
 class QueryExecutor(Protocol):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 
 import httpx
 import pytest
@@ -164,3 +165,23 @@ def test_competency_query_over_http(server: Server) -> None:
     )
     actors = {b["actor"]["value"] for b in json.loads(response.text)["results"]["bindings"]}
     assert "https://w3id.org/wissensgraph/id/akteur/montag-stiftung-urbane-raeume" in actors
+
+
+def test_workers_move_to_in_memory_copies_with_the_same_answers(server: Server) -> None:
+    query = (PROJECT_ROOT / "data" / "queries" / "cq09-bundesland-jahrzehnt.rq").read_text()
+    views: list[str | None] = []
+    answers = set()
+    with httpx.Client(timeout=10) as client:
+        for _ in range(60):  # bounded: the copies of the real graph load in well under a second
+            response = client.post(server.url + "/sparql", data={"query": query})
+            assert response.status_code == 200
+            views.append(response.headers.get("wissensgraph-store-view"))
+            answers.add(response.content)
+            if views[-4:] == ["memory"] * 4:  # the default server has four workers, used in turn
+                break
+            time.sleep(0.1)
+    if server.settings.sparql_endpoint:
+        assert set(views) == {None}, "a remote store has no views of ours"
+    else:
+        assert views[-4:] == ["memory"] * 4, views
+    assert len(answers) == 1, "disk view and copy answer alike"

@@ -29,6 +29,9 @@ from wissensgraph.sparql import (
 
 router = APIRouter(tags=["SPARQL"])
 
+#: Says whether the embedded store answered from its in-memory copy or its disk view.
+STORE_VIEW_HEADER = "Wissensgraph-Store-View"
+
 _DESCRIPTION = (
     "SPARQL 1.1 query endpoint (read-only). Results by content negotiation: SELECT/ASK as "
     "SPARQL JSON (default), XML, CSV, TSV; CONSTRUCT/DESCRIBE as Turtle (default), JSON-LD, "
@@ -62,11 +65,10 @@ async def _answer(
         service_allow=settings.sparql_service_allow,
     )
     result = await run_query(executor, request)
-    return Response(
-        content=result.body,
-        media_type=result.media_type,
-        headers={"Vary": "Accept", "Access-Control-Allow-Origin": "*"},
-    )
+    headers = {"Vary": "Accept", "Access-Control-Allow-Origin": "*"}
+    if result.store_view:
+        headers[STORE_VIEW_HEADER] = result.store_view
+    return Response(content=result.body, media_type=result.media_type, headers=headers)
 
 
 ResultFormat = Literal["json", "xml", "csv", "tsv", "turtle", "jsonld", "ntriples"]
