@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from wissensgraph.search import vectors as vectors_module
 from wissensgraph.search.lexical import LexicalIndex, tokens
 from wissensgraph.search.vectors import VectorIndex
 
@@ -33,6 +34,26 @@ def test_allowed_rows_filter_before_ranking(kind: str) -> None:
     scores, rows = index.search(vectors[0], 10, allowed)
     assert sorted(rows.tolist()) == allowed.tolist()  # k shrinks to what is allowed, none lost
     assert list(scores) == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize("k", [1, 10, 150, 301])
+def test_a_scan_in_parts_finds_what_one_scan_finds(monkeypatch: pytest.MonkeyPatch, k: int) -> None:
+    vectors = _unit(301)
+    vectors[200] = vectors[3]  # equal scores on both sides of the split go by row
+    index = VectorIndex.build(vectors, "flat")
+    query = _unit(1, seed=7)[0]
+    monkeypatch.setattr(vectors_module, "PARTS", 2)
+    monkeypatch.setattr(vectors_module, "PARALLEL_ROWS", 10**9)
+    whole = index.search(query, k)
+    monkeypatch.setattr(vectors_module, "PARALLEL_ROWS", 100)
+    assert index._in_parts()
+    parts = index.search(query, k)
+    # the same rows with the same scores; FAISS leaves the order of equal scores open
+    assert set(parts[1].tolist()) == set(whole[1].tolist()) and np.allclose(parts[0], whole[0])
+    assert len(parts[1]) == min(k, 301)
+    assert np.array_equal(parts[1], whole[1][np.lexsort((whole[1], -whole[0]))])
+    found = index.search(vectors[3], 2)[1].tolist()
+    assert found == [3, 200]
 
 
 @pytest.mark.parametrize("kind", ["flat", "hnsw"])

@@ -5,6 +5,9 @@ Works on arrays only, so it is tested with random vectors and without a model.
 
 from __future__ import annotations
 
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Literal
 
@@ -17,6 +20,28 @@ IndexKind = Literal["flat", "hnsw"]
 #: thread spins after each call and, on a machine whose cores are busy, made a 10k search 5x slower
 #: (measured). Concurrent requests still use every core, each in its own thread.
 SEARCH_THREADS = 1
+#: A flat index of at least this many rows is scanned in parts side by side, one per core. FAISS
+#: scans for one query on one core, whose memory reads bound it; two cores halve the reads each
+#: (measured at 30,000 passages of 512 dimensions: 2.1 ms as one scan, 1.5 ms in two parts).
+PARALLEL_ROWS = 20_000
+PARTS = min(2, os.cpu_count() or 1)
+
+_part_pool: ThreadPoolExecutor | None = None
+_part_lock = threading.Lock()
+
+
+def _parts() -> ThreadPoolExecutor:
+    global _part_pool
+    with _part_lock:
+        if _part_pool is None:
+            _part_pool = ThreadPoolExecutor(max_workers=PARTS, thread_name_prefix="vector-part")
+        return _part_pool
+
+
+def _top_of_part(query: np.ndarray, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    faiss.omp_set_num_threads(SEARCH_THREADS)  # OpenMP keeps the setting per thread
+    scores, found = faiss.knn(query, rows, k, metric=faiss.METRIC_INNER_PRODUCT)
+    return scores[0], found[0]
 
 
 class VectorIndex:
@@ -51,6 +76,8 @@ class VectorIndex:
         k = min(k, len(self) if allowed is None else len(allowed))
         if k <= 0:
             return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
+        if allowed is None and PARTS > 1 and self._in_parts():
+            return self._search_in_parts(query, k)
         params = None
         if allowed is not None:
             selector = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
@@ -66,6 +93,37 @@ class VectorIndex:
         )
         keep = rows[0] >= 0
         return scores[0][keep], rows[0][keep]
+
+    def _in_parts(self) -> bool:
+        index = self._index
+        return (
+            isinstance(index, faiss.IndexFlat)
+            and index.metric_type == faiss.METRIC_INNER_PRODUCT
+            and len(self) >= PARALLEL_ROWS
+        )
+
+    def _search_in_parts(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The same top ``k`` as one scan: each part's top ``k``, merged (equal scores by row)."""
+        stored = self.stored()
+        bounds = np.linspace(0, len(stored), PARTS + 1).astype(np.int64).tolist()
+        ranges = list(zip(bounds, bounds[1:], strict=False))
+        vector = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        later = [
+            _parts().submit(_top_of_part, vector, stored[a:b], min(k, b - a)) for a, b in ranges[1:]
+        ]
+        a, b = ranges[0]
+        results = [_top_of_part(vector, stored[a:b], min(k, b - a))]  # this thread scans one part
+        results += [future.result() for future in later]
+        keep = [found >= 0 for _, found in results]
+        scores = np.concatenate([part[0][kept] for part, kept in zip(results, keep, strict=True)])
+        rows = np.concatenate(
+            [
+                part[1][kept] + start
+                for part, kept, (start, _) in zip(results, keep, ranges, strict=True)
+            ]
+        )
+        order = np.lexsort((rows, -scores))[:k]
+        return scores[order], rows[order]
 
     def vectors(self, rows: np.ndarray) -> np.ndarray:
         """The stored vectors of some rows (flat and HNSW both keep them)."""
