@@ -8,8 +8,6 @@ top k.
 from __future__ import annotations
 
 import math
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -18,6 +16,7 @@ import numpy as np
 from wissensgraph.errors import ParameterError
 from wissensgraph.namespaces import AG, HF, INST, NLC, REGION
 from wissensgraph.search.lexical import tokens
+from wissensgraph.search.pools import pool
 
 if TYPE_CHECKING:
     from wissensgraph.search.encoder import Encoder
@@ -39,19 +38,6 @@ CANDIDATES = 100
 PASSAGES_PER_CANDIDATE = 8
 #: Weight of each retriever in the fusion (measured with ``wissensgraph eval search``).
 WEIGHTS = {"dense": 1.0, "lexical": 1.0, "concept": 1.0}
-
-
-_side_pool: ThreadPoolExecutor | None = None
-_side_lock = threading.Lock()
-
-
-def _side_work() -> ThreadPoolExecutor:
-    """Threads for the parts of a search that can run beside the query encoding."""
-    global _side_pool
-    with _side_lock:
-        if _side_pool is None:
-            _side_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="search-side")
-        return _side_pool
 
 
 @dataclass(frozen=True)
@@ -329,7 +315,7 @@ class Searcher:
         expanded = " ".join([query, *synonyms])
         # The keyword and concept rankings run on the second core while the query is encoded.
         lexical_part = (
-            _side_work().submit(self._lexical, expanded, mask)
+            pool("search-side", 2).submit(self._lexical, expanded, mask)
             if mode in ("hybrid", "lexical")
             else None
         )

@@ -6,13 +6,13 @@ Works on arrays only, so it is tested with random vectors and without a model.
 from __future__ import annotations
 
 import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Literal
 
 import faiss
 import numpy as np
+
+from wissensgraph.search.pools import pool
 
 IndexKind = Literal["flat", "hnsw"]
 
@@ -25,17 +25,6 @@ SEARCH_THREADS = 1
 #: (measured at 30,000 passages of 512 dimensions: 2.1 ms as one scan, 1.5 ms in two parts).
 PARALLEL_ROWS = 20_000
 PARTS = min(2, os.cpu_count() or 1)
-
-_part_pool: ThreadPoolExecutor | None = None
-_part_lock = threading.Lock()
-
-
-def _parts() -> ThreadPoolExecutor:
-    global _part_pool
-    with _part_lock:
-        if _part_pool is None:
-            _part_pool = ThreadPoolExecutor(max_workers=PARTS, thread_name_prefix="vector-part")
-        return _part_pool
 
 
 def _top_of_part(query: np.ndarray, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -108,8 +97,9 @@ class VectorIndex:
         bounds = np.linspace(0, len(stored), PARTS + 1).astype(np.int64).tolist()
         ranges = list(zip(bounds, bounds[1:], strict=False))
         vector = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        parts = pool("vector-part", PARTS)
         later = [
-            _parts().submit(_top_of_part, vector, stored[a:b], min(k, b - a)) for a, b in ranges[1:]
+            parts.submit(_top_of_part, vector, stored[a:b], min(k, b - a)) for a, b in ranges[1:]
         ]
         a, b = ranges[0]
         results = [_top_of_part(vector, stored[a:b], min(k, b - a))]  # this thread scans one part
