@@ -19,6 +19,10 @@ def test_search_returns_ranked_explained_hits(server: Server) -> None:
     top = body["hits"][0]
     assert {"dense", "lexical", "concept", "passage", "concepts", "ranks"} <= set(top)
     assert "stadthof-hanau" in {h["slug"] for h in body["hits"]}
+    timing = dict(
+        part.strip().split(";dur=") for part in response.headers["server-timing"].split(",")
+    )
+    assert 0 < float(timing["search"]) <= float(timing["handler"]), timing
 
 
 def test_filters_combine(server: Server) -> None:
