@@ -5,6 +5,7 @@ Works on arrays only, so it is tested with random vectors and without a model.
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 from typing import Literal
@@ -65,7 +66,7 @@ class VectorIndex:
         k = min(k, len(self) if allowed is None else len(allowed))
         if k <= 0:
             return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
-        if allowed is None and PARTS > 1 and self._in_parts():
+        if allowed is None and self._in_parts():
             return self._search_in_parts(query, k)
         params = None
         if allowed is not None:
@@ -86,7 +87,8 @@ class VectorIndex:
     def _in_parts(self) -> bool:
         index = self._index
         return (
-            isinstance(index, faiss.IndexFlat)
+            PARTS > 1
+            and isinstance(index, faiss.IndexFlat)
             and index.metric_type == faiss.METRIC_INNER_PRODUCT
             and len(self) >= PARALLEL_ROWS
         )
@@ -95,21 +97,15 @@ class VectorIndex:
         """The same top ``k`` as one scan: each part's top ``k``, merged (equal scores by row)."""
         stored = self.stored()
         bounds = np.linspace(0, len(stored), PARTS + 1).astype(np.int64).tolist()
-        ranges = list(zip(bounds, bounds[1:], strict=False))
         vector = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
-        parts = pool("vector-part", PARTS)
-        later = [
-            parts.submit(_top_of_part, vector, stored[a:b], min(k, b - a)) for a, b in ranges[1:]
-        ]
-        a, b = ranges[0]
-        results = [_top_of_part(vector, stored[a:b], min(k, b - a))]  # this thread scans one part
-        results += [future.result() for future in later]
-        keep = [found >= 0 for _, found in results]
-        scores = np.concatenate([part[0][kept] for part, kept in zip(results, keep, strict=True)])
+        tasks = [(vector, stored[a:b], min(k, b - a)) for a, b in itertools.pairwise(bounds)]
+        later = [pool("vector-part", PARTS).submit(_top_of_part, *task) for task in tasks[1:]]
+        results = [_top_of_part(*tasks[0]), *(future.result() for future in later)]
+        scores = np.concatenate([part_scores[found >= 0] for part_scores, found in results])
         rows = np.concatenate(
             [
-                part[1][kept] + start
-                for part, kept, (start, _) in zip(results, keep, ranges, strict=True)
+                found[found >= 0] + start
+                for (_, found), start in zip(results, bounds[:-1], strict=True)
             ]
         )
         order = np.lexsort((rows, -scores))[:k]
