@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -89,7 +90,9 @@ def test_a_store_over_budget_stays_on_the_disk_view(link: Path) -> None:
 
 
 def test_no_budget_means_no_loader(link: Path) -> None:
+    threads = threading.active_count()
     views = _opened(link, 0)
+    assert threading.active_count() == threads, "no loader thread for a worker without budget"
     assert views.settled(timeout=0.1) is False
     assert views.current()[1] == "disk"
 
