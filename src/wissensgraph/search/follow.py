@@ -69,7 +69,7 @@ def follow(
         previous = load_index(folder)
     except StoreError:
         return None
-    encoder = get_encoder(settings.search_model)
+    encoder = get_encoder(settings.search_model, settings.model_dir)
     iris = previous.table.iris
     if (
         previous.manifest.get("store_folder") != ancestor  # swapped since the manifest was read

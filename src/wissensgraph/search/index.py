@@ -512,7 +512,7 @@ def _fast_path(settings: Settings, version: str | None) -> SearchIndex | None:
         return None
     if index.manifest.get("store") != version:  # swapped while reading
         return None
-    encoder = get_encoder(settings.search_model)
+    encoder = get_encoder(settings.search_model, settings.model_dir)
     if index.vectors.dimension != encoder.dimension or found.get("dimension") != encoder.dimension:
         return None
     return index
@@ -538,7 +538,9 @@ def ensure_index(
     from wissensgraph.search.follow import follow  # it builds on this module
 
     started = time.perf_counter()
-    preload(settings.search_model)  # the model loads while the index files are read
+    preload(
+        settings.search_model, settings.model_dir
+    )  # the model loads while the index files are read
     version = store_version(graph.location)
     index = _fast_path(settings, version)
     if index is not None:
@@ -552,7 +554,7 @@ def ensure_index(
         return index, IndexStatus(True, reason, time.perf_counter() - started, encoded)
     documents = load_documents(graph)
     concepts = load_concepts(graph)
-    encoder = get_encoder(settings.search_model)
+    encoder = get_encoder(settings.search_model, settings.model_dir)
     expected = manifest_for(settings, encoder, documents, concepts, version, folder_name)
     folder = settings.index_dir
     found = read_manifest(folder)
