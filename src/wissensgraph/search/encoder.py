@@ -50,7 +50,11 @@ class SentenceTransformerEncoder:
             self._model = SentenceTransformer(location, device="cpu")
         except OSError as exc:
             raise InputError(f"Modell {name!r} ist hier nicht verfügbar: {exc}") from exc
-        self.dimension = int(self._model.get_sentence_embedding_dimension() or 0)
+        # sentence-transformers 5 renamed the method and warns on the old name.
+        dimension = getattr(self._model, "get_embedding_dimension", None) or getattr(
+            self._model, "get_sentence_embedding_dimension"
+        )
+        self.dimension = int(dimension() or 0)
 
     def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         import numpy as np
