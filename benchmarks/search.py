@@ -31,7 +31,7 @@ from pathlib import Path
 import faiss
 import httpx
 
-from benchmarks.sparql import BIN, _build_store, _port, _rss_mb
+from benchmarks.sparql import BIN, _build_store, _port, _rss_mb, _stop, _wait_for_copies
 from benchmarks.synthetic import SYN, TRIPLES_PER_CASE_STUDY, write
 from wissensgraph.config import PROJECT_ROOT, Settings
 from wissensgraph.graph import KnowledgeGraph
@@ -48,7 +48,7 @@ QUERIES = [
 HEADER = (
     "| case studies | passages | index build passages/s | raw encode passages/s "
     "| /search HTTP p50 / p99, stdlib client | raw encode+FAISS p50 / p99 | HTTP / raw p50 "
-    "| HTTP p50, httpx client (/ raw) | req/s "
+    "| HTTP p50, httpx client (/ raw) | thin FastAPI around raw p50, stdlib (/ raw) | req/s "
     "| cold start s | RSS MB server (+ workers) | follow 1 write s (encoded) |"
 )
 
@@ -64,6 +64,7 @@ class Row:
     http: list[float]
     lean: list[float]
     raw: list[float]
+    thin: list[float]
     rps: float
     cold: float
     rss: float
@@ -74,11 +75,13 @@ class Row:
     def line(self) -> str:
         l50, l99 = _ms(self.lean)
         h50, _ = _ms(self.http)
+        t50, _ = _ms(self.thin)
         r50, r99 = _ms(self.raw)
         return (
             f"| {self.documents:,} | {self.passages:,} | {self.build_rate:,.0f} "
             f"| {self.raw_rate:,.0f} | {l50:.1f} / {l99:.1f} | {r50:.1f} / {r99:.1f} "
-            f"| {l50 / r50:.2f}x | {h50:.1f} ({h50 / r50:.2f}x) | {self.rps:.0f} | {self.cold:.1f} "
+            f"| {l50 / r50:.2f}x | {h50:.1f} ({h50 / r50:.2f}x) | {t50:.1f} ({t50 / r50:.2f}x) "
+            f"| {self.rps:.0f} | {self.cold:.1f} "
             f"| {self.rss:.0f} (+{self.rss_all - self.rss:.0f}) "
             f"| {self.follow:.1f} ({self.encoded}) |"
         )
@@ -126,50 +129,55 @@ def _throughput(url: str, seconds: float, clients: int) -> float:
     return sum(done) / seconds
 
 
-def _latencies(url: str, folder: Path, model: str, rounds: int) -> tuple[list, list, list]:
-    """Each query raw, over HTTP with httpx, and with the standard library's client, in turn.
+def _stdlib_get(connection: http.client.HTTPConnection, path: str, query: str) -> None:
+    connection.request("GET", f"{path}?{urllib.parse.urlencode({'q': query, 'k': 10})}")
+    with connection.getresponse() as response:
+        if response.status != 200:
+            raise RuntimeError(f"{path} answered {response.status}")
+        response.read()
+
+
+def _latencies(url: str, thin_url: str, folder: Path, model: str, rounds: int) -> dict[str, list]:
+    """Each query raw, over HTTP with the standard library's client and with httpx, and from the
+    thin server, in turn.
 
     Raw is what the two libraries do alone: the encoder, then one ``search`` of the FAISS index
-    file read as FAISS reads it, in this process. The lean client shows how much of the HTTP time
-    is the client's own work (httpx parses in Python). Whichever runs second or third on a query
-    finds it warm in the caches (measured: 0.5-1 ms faster), so the order rotates from one query
-    to the next and each of the three takes each place equally often.
+    file read as FAISS reads it, in this process. httpx shows how much of the HTTP time is the
+    client's own work (it parses in Python). The thin server (``benchmarks.thin_server``) does
+    only the raw work behind FastAPI, so it shows the framework's own cost on this machine.
+    Whichever runs later on a query finds it warm in the caches (measured: 0.5-1 ms faster), so
+    the order rotates from one query to the next and each takes each place equally often.
     """
     encoder = get_encoder(model)
     plain = faiss.read_index(str(folder / "index.faiss"))
     faiss.omp_set_num_threads(1)  # one query is one scan; an idle OpenMP thread would spin
-    address = urllib.parse.urlsplit(url)
-    stdlib = http.client.HTTPConnection(address.hostname or "127.0.0.1", address.port, timeout=30)
+    ours, thin = urllib.parse.urlsplit(url), urllib.parse.urlsplit(thin_url)
+    stdlib = http.client.HTTPConnection(ours.hostname or "127.0.0.1", ours.port, timeout=30)
+    stdlib_thin = http.client.HTTPConnection(thin.hostname or "127.0.0.1", thin.port, timeout=30)
     client = httpx.Client(timeout=30)
-
-    def raw(query: str) -> None:
-        plain.search(encoder.encode([query]), 10)
-
-    def with_httpx(query: str) -> None:
-        client.get(url, params={"q": query, "k": 10}).raise_for_status()
-
-    def lean(query: str) -> None:
-        stdlib.request("GET", f"{address.path}?{urllib.parse.urlencode({'q': query, 'k': 10})}")
-        with stdlib.getresponse() as response:
-            if response.status != 200:
-                raise RuntimeError(f"/search answered {response.status}")
-            response.read()
-
-    kinds = [raw, with_httpx, lean]
-    samples: dict[object, list[float]] = {kind: [] for kind in kinds}
+    kinds = {
+        "raw": lambda query: plain.search(encoder.encode([query]), 10),
+        "stdlib": lambda query: _stdlib_get(stdlib, ours.path, query),
+        "httpx": lambda query: client.get(url, params={"q": query, "k": 10}).raise_for_status(),
+        "thin": lambda query: _stdlib_get(stdlib_thin, thin.path, query),
+    }
+    names = list(kinds)
+    samples: dict[str, list[float]] = {name: [] for name in names}
     try:
         turn = 0
         for _ in range(rounds):
             for query in QUERIES:
-                for kind in kinds[turn % 3 :] + kinds[: turn % 3]:
+                shift = turn % len(names)
+                for name in names[shift:] + names[:shift]:
                     started = time.perf_counter()
-                    kind(query)
-                    samples[kind].append(time.perf_counter() - started)
+                    kinds[name](query)
+                    samples[name].append(time.perf_counter() - started)
                 turn += 1
     finally:
         client.close()
         stdlib.close()
-    return samples[raw], samples[with_httpx], samples[lean]
+        stdlib_thin.close()
+    return samples
 
 
 def _one_write(home: Path, case_studies: int) -> None:
@@ -211,9 +219,34 @@ def run(case_studies: int, *, model: str, rounds: int, clients: int, raw_sample:
             stderr=subprocess.DEVNULL,
         )
         url = f"http://127.0.0.1:{port}/search"
+        thin_port = _port()
+        thin_server: subprocess.Popen[bytes] | None = None
         try:
             cold = _wait(url, server, 600)
-            raw, http, lean = _latencies(url, settings.index_dir, model, rounds)
+            # steady state: the query workers load their in-memory copies of the store in the
+            # background after a start, which would take cores from the searches timed below
+            _wait_for_copies(
+                f"http://127.0.0.1:{port}/sparql", Settings(home=home).sparql_workers, 600
+            )
+            thin_server = subprocess.Popen(
+                [str(BIN / "python"), "-m", "uvicorn", "benchmarks.thin_server:app"]
+                + ["--port", str(thin_port), "--log-level", "warning"],
+                cwd=PROJECT_ROOT,
+                env={
+                    **os.environ,
+                    "THIN_INDEX": str(settings.index_dir / "index.faiss"),
+                    "THIN_MODEL": model,
+                    **dict.fromkeys(
+                        ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"), "1"
+                    ),
+                },
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            thin_url = f"http://127.0.0.1:{thin_port}/search"
+            _wait(thin_url, thin_server, 600)
+            latencies = _latencies(url, thin_url, settings.index_dir, model, rounds)
+            _stop(thin_server)
             rps = _throughput(url, 10, clients)
             rss_all = _rss_mb(server.pid)
             rss = (
@@ -227,12 +260,9 @@ def run(case_studies: int, *, model: str, rounds: int, clients: int, raw_sample:
                 / 1024
             )
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            _stop(server)
+            if thin_server is not None:
+                _stop(thin_server)
         _one_write(home, case_studies)
         started = time.perf_counter()
         _, status = ensure_index(settings, KnowledgeGraph.open(settings))
@@ -242,9 +272,10 @@ def run(case_studies: int, *, model: str, rounds: int, clients: int, raw_sample:
         passages=len(index.passages),
         build_rate=len(index.passages) / build_s,
         raw_rate=raw_rate,
-        http=http,
-        lean=lean,
-        raw=raw,
+        http=latencies["httpx"],
+        lean=latencies["stdlib"],
+        raw=latencies["raw"],
+        thin=latencies["thin"],
         rps=rps,
         cold=cold,
         rss=rss,
@@ -279,7 +310,7 @@ def main() -> None:
         f"{args.rounds}; HTTP on loopback; raw encode rate on up to {args.raw_sample:,} passages\n"
     )
     print(HEADER)
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for size in args.sizes:
         row = run(
             _size(size),
