@@ -51,9 +51,9 @@ class SentenceTransformerEncoder:
         except OSError as exc:
             raise InputError(f"Modell {name!r} ist hier nicht verfügbar: {exc}") from exc
         # sentence-transformers 5 renamed the method and warns on the old name.
-        dimension = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
-        )
+        model = self._model
+        dimension = getattr(model, "get_embedding_dimension", None)
+        dimension = dimension or model.get_sentence_embedding_dimension
         self.dimension = int(dimension() or 0)
 
     def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
