@@ -6,9 +6,10 @@ with the raw work of the same encoder: encoding the same passages (build) and en
 a FAISS search (query). It then serves the index and measures /search over HTTP on loopback:
 p50/p99 with the standard library's client, whose own work is small, and p50 with httpx, which
 spends about another millisecond in Python per request (the server's time is the same for both;
-each query is timed raw in-process and over HTTP in turn, so all see the same machine),
-requests per second with concurrent clients, cold start (process start to the first answered
-search, with an index built for this store) and resident memory. Last, one case study is changed
+each query is timed raw in-process and over HTTP in turn, so all see the same machine), next to
+a thin FastAPI server that does only the raw work (the framework's own cost), requests per
+second with concurrent clients, cold start (process start to the first answered search, with an
+index built for this store) and resident memory. Last, one case study is changed
 as a curator's write changes it (a new store version with a change record) and the time the index
 takes to follow it is measured.
 """
@@ -33,7 +34,7 @@ import httpx
 
 from benchmarks.sparql import BIN, _build_store, _port, _rss_mb, _stop, _wait_for_copies
 from benchmarks.synthetic import SYN, TRIPLES_PER_CASE_STUDY, write
-from wissensgraph.config import PROJECT_ROOT, Settings
+from wissensgraph.config import ONE_BLAS_THREAD, PROJECT_ROOT, Settings
 from wissensgraph.graph import KnowledgeGraph
 from wissensgraph.namespaces import DATA_GRAPH
 from wissensgraph.search.encoder import get_encoder
@@ -225,9 +226,7 @@ def run(case_studies: int, *, model: str, rounds: int, clients: int, raw_sample:
             cold = _wait(url, server, 600)
             # steady state: the query workers load their in-memory copies of the store in the
             # background after a start, which would take cores from the searches timed below
-            _wait_for_copies(
-                f"http://127.0.0.1:{port}/sparql", Settings(home=home).sparql_workers, 600
-            )
+            _wait_for_copies(f"http://127.0.0.1:{port}/sparql", settings.sparql_workers, 600)
             thin_server = subprocess.Popen(
                 [str(BIN / "python"), "-m", "uvicorn", "benchmarks.thin_server:app"]
                 + ["--port", str(thin_port), "--log-level", "warning"],
@@ -236,9 +235,7 @@ def run(case_studies: int, *, model: str, rounds: int, clients: int, raw_sample:
                     **os.environ,
                     "THIN_INDEX": str(settings.index_dir / "index.faiss"),
                     "THIN_MODEL": model,
-                    **dict.fromkeys(
-                        ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"), "1"
-                    ),
+                    **ONE_BLAS_THREAD,
                 },
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,

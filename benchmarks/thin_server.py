@@ -8,7 +8,7 @@ around that work on this machine, so the benchmark can tell the framework's floo
 
 Started by the benchmark: ``python -m uvicorn benchmarks.thin_server:app`` with
 ``THIN_INDEX`` (the FAISS file) and ``THIN_MODEL`` (the encoder's name) in the environment, and
-one BLAS/OpenMP thread, as ``wissensgraph serve`` sets it.
+``ONE_BLAS_THREAD``, as ``wissensgraph serve`` sets it.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 
-from wissensgraph.config import get_settings
+from wissensgraph.config import ONE_BLAS_THREAD, get_settings
 from wissensgraph.errors import (
     Conflict,
     InputError,
@@ -497,10 +497,8 @@ def serve(
     """Serve the SPARQL endpoint, linked data and web pages (default http://127.0.0.1:8000)."""
     import os
 
-    # One BLAS/OpenMP thread per request (set before numpy or FAISS load): a query is too small
-    # to split, and idle pool threads spin between requests, taking the CPU from the next one.
-    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(variable, "1")
+    for variable, value in ONE_BLAS_THREAD.items():
+        os.environ.setdefault(variable, value)
     from wissensgraph.executors import open_executor
 
     settings = get_settings()

@@ -11,6 +11,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The repository root in a source checkout (src/wissensgraph/config.py -> ../../..).
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+#: The environment of a serving process: one BLAS/OpenMP thread per request (set before numpy or
+#: FAISS load). A query is too small to split, and idle pool threads spin between requests,
+#: taking the CPU from the next one.
+ONE_BLAS_THREAD = dict.fromkeys(("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"), "1")
 
 
 class Settings(BaseSettings):
