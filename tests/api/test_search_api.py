@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from types import SimpleNamespace
+
 import httpx
+import pytest
 
 from tests.api.conftest import Server
+from wissensgraph.api import deps
 
 
 def test_search_returns_ranked_explained_hits(server: Server) -> None:
@@ -100,3 +106,19 @@ def test_coverage_over_http(server: Server) -> None:
     assert svg.headers["content-type"].startswith("image/svg+xml") and "<svg" in svg.text
     csv_text = httpx.get(server.url + "/nlc/abdeckung", headers={"Accept": "text/csv"}).text
     assert csv_text.startswith("handlungsfeld,prinzip")
+
+
+@pytest.mark.parametrize(("passages", "inline"), [(10, True), (deps.INLINE_PASSAGES + 1, False)])
+def test_a_search_runs_inline_for_a_small_index_and_in_a_thread_for_a_large_one(
+    passages: int, inline: bool
+) -> None:
+    searcher = SimpleNamespace(index=SimpleNamespace(passages=range(passages)))
+
+    async def where() -> tuple[threading.Thread, threading.Thread]:
+        return threading.current_thread(), await deps.run_search(
+            searcher,  # type: ignore[arg-type]
+            threading.current_thread,
+        )
+
+    loop_thread, work_thread = asyncio.run(where())
+    assert (work_thread is loop_thread) is inline

@@ -116,7 +116,9 @@ def test_a_stale_index_is_never_served(settings: Settings) -> None:
     assert state.current().search("Makerspace Erlangen", k=1).hits[0].slug == CHANGED
     (settings.data_dir / "fallstudien" / f"{CHANGED}.ttl").unlink()
     build(settings)  # a new store version without the case study
+    assert state.ready() is None  # so a request reloads (in a thread) before it searches
     searcher = state.current()
+    assert state.ready() is searcher
     assert CHANGED not in {h.slug for h in searcher.search("Makerspace Erlangen", k=50).hits}
     assert not any(iri.endswith(CHANGED) for iri in searcher.index.table.iris)
     # a manifest that claims the current store but was written for other settings is rebuilt

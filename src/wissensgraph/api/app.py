@@ -33,13 +33,21 @@ class SearchState:
         self._linker: Linker | None = None
         self.current()
 
+    def ready(self) -> Searcher | None:
+        """The searcher if it was built from the graph as it is now, else None (reload first)."""
+        from wissensgraph.search.index import current_store_version
+
+        if self._searcher is not None and current_store_version(self._settings) == self._built_from:
+            return self._searcher
+        return None
+
     def current(self) -> Searcher:
         """The searcher, reloaded first if the graph changed since it was built (never stale)."""
         from wissensgraph.search.index import current_store_version
 
-        version = current_store_version(self._settings)
-        if self._searcher is not None and version == self._built_from:
-            return self._searcher
+        searcher = self.ready()
+        if searcher is not None:
+            return searcher
         with self._lock:
             if self._searcher is None or current_store_version(self._settings) != self._built_from:
                 from wissensgraph.graph import KnowledgeGraph

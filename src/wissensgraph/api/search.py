@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from wissensgraph.errors import ParameterError, ServiceBusy
-from wissensgraph.search.hybrid import Filters, Hit, Searcher, SearchResult
+from wissensgraph.api.deps import SearcherDep, run_search
+from wissensgraph.errors import ParameterError
+from wissensgraph.search.hybrid import Filters, Hit, SearchResult
 
 router = APIRouter(tags=["Suche / Search"])
 
@@ -26,17 +26,9 @@ class SearchOut(BaseModel):
     hits: list[Hit]
 
 
-def _searcher(request: Request) -> Searcher:
-    """The current searcher; may reload the index first, so call it off the event loop."""
-    state = request.app.state.search
-    if state is None:
-        raise ServiceBusy("Die Suche ist abgeschaltet (WISSENSGRAPH_SEARCH_ENABLED=false).")
-    return state.current()  # type: ignore[no-any-return]
-
-
 @router.get("/search", response_model=SearchOut, summary="Search case studies")
 async def search(
-    request: Request,
+    searcher: SearcherDep,
     q: Annotated[str, Query(min_length=1, max_length=500, description="Query, German or English.")],
     k: Annotated[int, Query(ge=1, le=100, description="Number of hits.")] = 10,
     handlungsfeld: Annotated[list[str], Query(description="Action field slug(s).")] = [],  # noqa: B006
@@ -58,10 +50,10 @@ async def search(
 
     def ranked() -> tuple[SearchResult, float]:
         began = time.perf_counter()
-        found = _searcher(request).search(q, k=k, filters=filters, mode=mode, lang=lang)
+        found = searcher.search(q, k=k, filters=filters, mode=mode, lang=lang)
         return found, time.perf_counter() - began
 
-    result, ranking_s = await run_in_threadpool(ranked)
+    result, ranking_s = await run_search(searcher, ranked)
     # The hits are plain dataclasses the core built and checked: written as they are, without a
     # second validation pass (SearchOut still documents the shape in the OpenAPI spec).
     response = JSONResponse(
@@ -74,7 +66,7 @@ async def search(
         }
     )
     # Server-Timing (shown by browsers' developer tools): the ranking itself, and the handler
-    # around it (the hop to a thread and back, and the JSON)
+    # around it (for a large index the hop to a thread and back; the JSON)
     response.headers["Server-Timing"] = (
         f"search;dur={ranking_s * 1000:.2f}, "
         f"handler;dur={(time.perf_counter() - started) * 1000:.2f}"
@@ -86,10 +78,10 @@ async def search(
     "/fallstudien/{slug}/aehnliche", response_model=list[Hit], summary="Similar case studies"
 )
 async def similar(
-    request: Request,
+    searcher: SearcherDep,
     slug: str,
     k: Annotated[int, Query(ge=1, le=50)] = 5,
     lang: Annotated[Literal["de", "en"], Query()] = "de",
 ) -> list[Hit]:
     """Case studies closest in meaning to the given one."""
-    return await run_in_threadpool(lambda: _searcher(request).similar(slug, k=k, lang=lang))
+    return await run_search(searcher, lambda: searcher.similar(slug, k=k, lang=lang))

@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from wissensgraph import views
-from wissensgraph.errors import ParameterError, ServiceBusy
+from wissensgraph.api.deps import SearcherDep, run_search
+from wissensgraph.errors import ParameterError
 from wissensgraph.namespaces import BASE
 from wissensgraph.search.hybrid import Filters, Hit
 
@@ -55,6 +55,7 @@ def _reason(hit: Hit, lang: str) -> str:
 @router.get("/suche", response_class=HTMLResponse)
 async def search_page(
     request: Request,
+    searcher: SearcherDep,
     q: str = "",
     handlungsfeld: Annotated[list[str], Query()] = [],  # noqa: B006
     prinzip: Annotated[list[str], Query()] = [],  # noqa: B006
@@ -65,10 +66,6 @@ async def search_page(
     seite: Annotated[int, Query(ge=1, le=1000)] = 1,
 ) -> Response:
     lang = page_language(request)
-    state = request.app.state.search
-    if state is None:
-        raise ServiceBusy("Die Suche ist abgeschaltet.")
-    searcher = await run_in_threadpool(state.current)
     error = ""
     try:
         filters = Filters(
@@ -85,8 +82,9 @@ async def search_page(
     start = (seite - 1) * views.PAGE_SIZE
     expanded: list[str] = []
     if q.strip():
-        result = await run_in_threadpool(
-            searcher.search, q, k=start + views.PAGE_SIZE, filters=filters, lang=lang
+        result = await run_search(
+            searcher,
+            lambda: searcher.search(q, k=start + views.PAGE_SIZE, filters=filters, lang=lang),
         )
         hits, total, expanded = result.hits[start:], result.total, result.expanded
     else:
