@@ -40,6 +40,7 @@ from wissensgraph.namespaces import DATA_GRAPH
 from wissensgraph.search.encoder import get_encoder
 from wissensgraph.search.index import ensure_index
 from wissensgraph.store_versions import switch, write_version
+from wissensgraph.store_views import BYTES_PER_QUAD
 
 QUERIES = [
     json.loads(line)["query"]
@@ -199,7 +200,8 @@ def run(case_studies: int, *, model: str, rounds: int, clients: int, raw_sample:
     with tempfile.TemporaryDirectory(prefix="wg-search-bench-") as tmp:
         work = Path(tmp)
         data = work / "synthetic.nt"
-        write(data, round(case_studies * TRIPLES_PER_CASE_STUDY))
+        triples = round(case_studies * TRIPLES_PER_CASE_STUDY)
+        write(data, triples)
         home = work / "home"
         _build_store(home, data)
         settings = Settings(home=home, search_model=model)
@@ -225,8 +227,11 @@ def run(case_studies: int, *, model: str, rounds: int, clients: int, raw_sample:
         try:
             cold = _wait(url, server, 600)
             # steady state: the query workers load their in-memory copies of the store in the
-            # background after a start, which would take cores from the searches timed below
-            _wait_for_copies(f"http://127.0.0.1:{port}/sparql", settings.sparql_workers, 600)
+            # background after a start, which would take cores from the searches timed below; a
+            # store over a worker's share of the memory budget stays on the disk view (100k)
+            share = settings.sparql_memory_mb * 1_000_000 / settings.sparql_workers
+            if triples * BYTES_PER_QUAD <= share:
+                _wait_for_copies(f"http://127.0.0.1:{port}/sparql", settings.sparql_workers, 600)
             thin_server = subprocess.Popen(
                 [str(BIN / "python"), "-m", "uvicorn", "benchmarks.thin_server:app"]
                 + ["--port", str(thin_port), "--log-level", "warning"],
