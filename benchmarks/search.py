@@ -40,7 +40,7 @@ from wissensgraph.namespaces import DATA_GRAPH
 from wissensgraph.search.encoder import get_encoder
 from wissensgraph.search.index import ensure_index
 from wissensgraph.store_versions import switch, write_version
-from wissensgraph.store_views import BYTES_PER_QUAD
+from wissensgraph.store_views import copy_fits
 
 QUERIES = [
     json.loads(line)["query"]
@@ -229,8 +229,8 @@ def run(case_studies: int, *, model: str, rounds: int, clients: int, raw_sample:
             # steady state: the query workers load their in-memory copies of the store in the
             # background after a start, which would take cores from the searches timed below; a
             # store over a worker's share of the memory budget stays on the disk view (100k)
-            share = settings.sparql_memory_mb * 1_000_000 / settings.sparql_workers
-            if triples * BYTES_PER_QUAD <= share:
+            share = int(settings.sparql_memory_mb * 1_000_000) // settings.sparql_workers
+            if copy_fits(triples, share):
                 _wait_for_copies(f"http://127.0.0.1:{port}/sparql", settings.sparql_workers, 600)
             thin_server = subprocess.Popen(
                 [str(BIN / "python"), "-m", "uvicorn", "benchmarks.thin_server:app"]

@@ -29,6 +29,13 @@ from wissensgraph.store_versions import snapshot_file, snapshot_lock
 #: Resident bytes one quad takes in an in-memory store, with a margin (about 420 measured on the
 #: synthetic benchmark data at a million triples).
 BYTES_PER_QUAD = 500
+
+
+def copy_fits(quads: int, budget: int) -> bool:
+    """Whether an in-memory copy of a store with ``quads`` quads fits ``budget`` bytes."""
+    return quads * BYTES_PER_QUAD <= budget
+
+
 #: Scheduling priority of the loader thread and the threads it starts (19 is the lowest).
 LOADER_NICENESS = 19
 
@@ -127,7 +134,7 @@ class StoreViews:
             copy = None
             try:
                 quads = len(disk)  # type: ignore[arg-type]  # set whenever pending; 0.4 s at 1M
-                if quads * BYTES_PER_QUAD <= self._budget:
+                if copy_fits(quads, self._budget):
                     copy = load_copy(disk, Path(target), quads)  # type: ignore[arg-type]
             except Exception:  # noqa: BLE001 - a failed copy only means queries stay on disk
                 copy = None

@@ -84,28 +84,24 @@ class VectorIndex:
         if k <= 0:
             return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
         vector = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
-        selector = (
-            None
-            if allowed is None
-            else faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
-        )
-        # per call: OpenMP keeps the setting per thread, and requests run in a thread pool
-        faiss.omp_set_num_threads(SEARCH_THREADS)
-        if self._half is not None:
-            return self._exact_from_half(vector, k, available, selector)
         params = None
-        if selector is not None:
+        if allowed is not None:
+            selector = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
             params = (
                 faiss.SearchParametersHNSW(sel=selector, efSearch=max(128, k))
                 if isinstance(self._index, faiss.IndexHNSW)
                 else faiss.SearchParameters(sel=selector)
             )
+        # per call: OpenMP keeps the setting per thread, and requests run in a thread pool
+        faiss.omp_set_num_threads(SEARCH_THREADS)
+        if self._half is not None:
+            return self._exact_from_half(vector, k, available, params)
         scores, rows = self._index.search(vector, k, params=params)
         keep = rows[0] >= 0
         return scores[0][keep], rows[0][keep]
 
     def _exact_from_half(
-        self, vector: np.ndarray, k: int, available: int, selector: faiss.IDSelector | None
+        self, vector: np.ndarray, k: int, available: int, params: faiss.SearchParameters | None
     ) -> tuple[np.ndarray, np.ndarray]:
         """The exact top ``k``: candidates from the half-precision scan, scored again exactly.
 
@@ -115,7 +111,6 @@ class VectorIndex:
         346 candidates on average, 402 at most) and scans again for more only while the last
         row fetched could still be such a row.
         """
-        params = None if selector is None else faiss.SearchParameters(sel=selector)
         fetch = min(available, 2 * k)
         while True:
             scores, rows = self._half.search(vector, fetch, params=params)
