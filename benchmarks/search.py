@@ -35,12 +35,12 @@ import httpx
 from benchmarks.sparql import BIN, _build_store, _port, _rss_mb, _stop, _wait_for_copies
 from benchmarks.synthetic import SYN, TRIPLES_PER_CASE_STUDY, write
 from wissensgraph.config import ONE_BLAS_THREAD, PROJECT_ROOT, Settings
-from wissensgraph.graph import KnowledgeGraph
 from wissensgraph.namespaces import DATA_GRAPH
 from wissensgraph.search.encoder import get_encoder
-from wissensgraph.search.index import ensure_index
-from wissensgraph.store_versions import switch, write_version
-from wissensgraph.store_views import copy_fits
+from wissensgraph.search.freshness import ensure_index
+from wissensgraph.store.graph import KnowledgeGraph
+from wissensgraph.store.versions import switch, write_version
+from wissensgraph.store.views import copy_fits
 
 QUERIES = [
     json.loads(line)["query"]

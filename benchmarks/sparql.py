@@ -28,9 +28,9 @@ from benchmarks.synthetic import write
 from wissensgraph.api.sparql import STORE_VIEW_HEADER
 from wissensgraph.config import PROJECT_ROOT, Settings
 from wissensgraph.namespaces import DATA_GRAPH, ONTOLOGY_GRAPH
-from wissensgraph.rdf_files import collect_files, parse_files
-from wissensgraph.store_versions import switch
-from wissensgraph.store_views import load_copy
+from wissensgraph.store.rdf_files import collect_files, parse_files
+from wissensgraph.store.versions import switch
+from wissensgraph.store.views import load_copy
 
 QUERIES = sorted((PROJECT_ROOT / "data" / "queries").glob("cq*.rq"))
 BIN = Path(sys.executable).parent

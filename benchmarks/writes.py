@@ -19,13 +19,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from benchmarks.synthetic import write as write_synthetic
-from wissensgraph import door, writes
-from wissensgraph.case_study_form import CaseStudyForm
 from wissensgraph.config import PROJECT_ROOT, Settings
-from wissensgraph.graph import KnowledgeGraph, build
+from wissensgraph.curation import pipeline as writes
+from wissensgraph.curation import shape_check as door
+from wissensgraph.curation.form import CaseStudyForm
+from wissensgraph.curation.pipeline import _contribution
 from wissensgraph.namespaces import DATA_GRAPH
-from wissensgraph.store_versions import build_marker, new_version_path, switch, write_version
-from wissensgraph.writes import _contribution
+from wissensgraph.store.graph import KnowledgeGraph, build
+from wissensgraph.store.versions import build_marker, new_version_path, switch, write_version
 
 ABSTRACT = (
     "Synthetischer Benchmark-Datensatz: ein Quartiersplatz wird von Stadt und Nachbarschaft "

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from wissensgraph.config import PROJECT_ROOT, Settings
-from wissensgraph.graph import KnowledgeGraph, build
-from wissensgraph.linking import Linker, build_linker
+from wissensgraph.linking.suggest import Linker, build_linker
 from wissensgraph.search.encoder import get_encoder
+from wissensgraph.search.freshness import ensure_index
 from wissensgraph.search.hybrid import Searcher
-from wissensgraph.search.index import ensure_index
+from wissensgraph.store.graph import KnowledgeGraph, build
 
 CLI = Path(sys.executable).with_name("wissensgraph")
 

@@ -12,9 +12,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from wissensgraph.graph import KnowledgeGraph, Row
 from wissensgraph.namespaces import FS
 from wissensgraph.queries import load_query
+from wissensgraph.store.graph import KnowledgeGraph, Row
 
 #: Longest passage, in words; abstracts are split at sentence ends into pieces up to this size.
 PASSAGE_WORDS = 60

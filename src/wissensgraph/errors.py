@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from wissensgraph.validation import ValidationReport
+
+class Report(Protocol):
+    """What a SHACL report offers the CLI and API (``validation.shacl.ValidationReport``)."""
+
+    results: Sequence[Any]
+
+    def render(self, lang: str) -> str:
+        """The report in words."""
+        ...
 
 
 class WissensgraphError(Exception):
@@ -31,7 +39,7 @@ class Forbidden(WissensgraphError):
 class ShapeViolation(WissensgraphError):
     """Data does not conform to the SHACL shapes; carries the full report."""
 
-    def __init__(self, report: ValidationReport) -> None:
+    def __init__(self, report: Report) -> None:
         super().__init__(f"{len(report.results)} SHACL violation(s)")
         self.report = report
 

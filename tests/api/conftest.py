@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from wissensgraph.config import PROJECT_ROOT, Settings
-from wissensgraph.graph import build
+from wissensgraph.store.graph import build
 
 BIN = Path(sys.executable).parent
 

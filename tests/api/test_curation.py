@@ -12,9 +12,9 @@ from rdflib import Graph
 
 from tests.api.conftest import start_server, stop
 from wissensgraph.config import PROJECT_ROOT, Settings
-from wissensgraph.graph import build
+from wissensgraph.linking.records import FILE_NAME
 from wissensgraph.namespaces import STATUS, WG
-from wissensgraph.suggestion_records import FILE_NAME
+from wissensgraph.store.graph import build
 
 TOKEN = "geheim-1234567890"
 

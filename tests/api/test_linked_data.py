@@ -8,7 +8,7 @@ import rdflib
 from rdflib.namespace import DCTERMS
 
 from tests.api.conftest import Server
-from wissensgraph.graph import KnowledgeGraph
+from wissensgraph.store.graph import KnowledgeGraph
 
 HANAU = "https://w3id.org/wissensgraph/id/fallstudie/stadthof-hanau"
 

@@ -111,7 +111,7 @@ def test_store_is_readable_by_oxigraph_itself(built_settings: Settings) -> None:
 def test_export_writes_every_quad(built_settings: Settings, tmp_path: Path) -> None:
     import rdflib
 
-    from wissensgraph.graph import KnowledgeGraph
+    from wissensgraph.store.graph import KnowledgeGraph
 
     target = tmp_path / "graph.nq"
     result = run_cli("export", "-o", str(target), home=built_settings.home)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from wissensgraph.config import PROJECT_ROOT
-from wissensgraph.rdf_files import collect_files, parse_files
-from wissensgraph.validation import ValidationReport, load_shapes, validate_graph
+from wissensgraph.store.rdf_files import collect_files, parse_files
+from wissensgraph.validation.shacl import ValidationReport, load_shapes, validate_graph
 
 HERE = Path(__file__).parent
 SHAPES_NS = "https://w3id.org/wissensgraph/shapes#"

@@ -9,7 +9,7 @@ import pytest
 
 from wissensgraph.config import PROJECT_ROOT, Settings
 from wissensgraph.errors import InputError, ShapeViolation, StoreError
-from wissensgraph.graph import KnowledgeGraph, build
+from wissensgraph.store.graph import KnowledgeGraph, build
 
 FIXTURE = PROJECT_ROOT / "tests" / "shapes" / "valid" / "case_study.ttl"
 ALL_TRIPLES = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER (!isBlank(?s) && !isBlank(?o)) }"
@@ -43,7 +43,7 @@ def test_build_loads_ontology_and_data(small: Settings) -> None:
 def test_building_twice_gives_the_same_graph(
     small: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from wissensgraph import store_versions
+    from wissensgraph.store import versions as store_versions
 
     monkeypatch.setattr(store_versions, "GRACE_SECONDS", 0.0)
     build(small)

@@ -15,9 +15,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from wissensgraph.config import PROJECT_ROOT, Settings
-from wissensgraph.graph import KnowledgeGraph, build
 from wissensgraph.namespaces import AG, AKTEUR, FS, GEO, HF, INST, NLC, WG
-from wissensgraph.rdf_files import collect_files, parse_files
+from wissensgraph.store.graph import KnowledgeGraph, build
+from wissensgraph.store.rdf_files import collect_files, parse_files
 
 QUERIES = PROJECT_ROOT / "data" / "queries"
 

@@ -10,8 +10,8 @@ from rdflib.namespace import DCTERMS, RDF
 
 from wissensgraph.config import PROJECT_ROOT
 from wissensgraph.namespaces import HF, WG
-from wissensgraph.rdf_files import collect_files, parse_files
-from wissensgraph.validation import load_shapes, validate_graph
+from wissensgraph.store.rdf_files import collect_files, parse_files
+from wissensgraph.validation.shacl import load_shapes, validate_graph
 
 SEED_FIELDS = {
     "Zentrenentwicklung": {HF.zentrenentwicklung},

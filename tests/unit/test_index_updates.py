@@ -13,10 +13,12 @@ import pytest
 
 from wissensgraph.api.app import SearchState
 from wissensgraph.config import PROJECT_ROOT, Settings
-from wissensgraph.graph import KnowledgeGraph, build
+from wissensgraph.search import freshness
 from wissensgraph.search import index as index_module
 from wissensgraph.search.encoder import get_encoder
-from wissensgraph.search.index import current_store_version, ensure_index, load_index
+from wissensgraph.search.freshness import current_store_version, ensure_index
+from wissensgraph.search.index import load_index
+from wissensgraph.store.graph import KnowledgeGraph, build
 
 CHANGED = "zam-erlangen"
 
@@ -37,8 +39,8 @@ def _no_graph_reads(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_: object) -> None:
         raise AssertionError("the documents were read from the graph")
 
-    monkeypatch.setattr(index_module, "load_documents", refuse)
-    monkeypatch.setattr(index_module, "load_concepts", refuse)
+    monkeypatch.setattr(freshness, "load_documents", refuse)
+    monkeypatch.setattr(freshness, "load_concepts", refuse)
 
 
 def _change_abstract(settings: Settings, sentence: str) -> None:
@@ -133,13 +135,13 @@ def test_a_stale_index_is_never_served(settings: Settings) -> None:
 def _count_full_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """A list that grows by one each time the index reads every document from the graph."""
     calls: list[int] = []
-    original = index_module.load_documents
+    original = freshness.load_documents
 
     def counting(graph: KnowledgeGraph) -> list:
         calls.append(1)
         return original(graph)
 
-    monkeypatch.setattr(index_module, "load_documents", counting)
+    monkeypatch.setattr(freshness, "load_documents", counting)
     return calls
 
 
@@ -161,8 +163,8 @@ QUERIES = ["Makerspace Erlangen", "Testplatz Kassel Nachbarschaft", "Genossensch
 def _write(settings: Settings, slug: str, mode: str = "create", **changes: object) -> None:
     """One curator's write through the real write path (a new store version with its record)."""
     from tests.writes.conftest import form
-    from wissensgraph import writes
-    from wissensgraph.case_study_form import CaseStudyForm
+    from wissensgraph.curation import pipeline as writes
+    from wissensgraph.curation.form import CaseStudyForm
 
     if mode == "delete":
         writes.delete(settings, slug, curator="Erika Muster", source="test")
@@ -220,13 +222,13 @@ def test_following_create_replace_and_delete_equals_a_full_build(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     read_all: list[int] = []
-    original = index_module.load_documents
+    original = freshness.load_documents
 
     def counting(graph: KnowledgeGraph, iris: object = None) -> list:
         read_all.append(1)
         return original(graph, iris)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(index_module, "load_documents", counting)
+    monkeypatch.setattr(freshness, "load_documents", counting)
 
     _write(settings, "w-folgen")
     index = _follow(settings)
@@ -259,7 +261,7 @@ def test_two_writes_in_a_row_are_followed_at_once(settings: Settings) -> None:
 def test_a_missing_change_record_reads_everything_again(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from wissensgraph.store_versions import changes_record
+    from wissensgraph.store.versions import changes_record
 
     _write(settings, "w-erste")
     _write(settings, "w-zweite")

@@ -8,13 +8,14 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from wissensgraph import coverage
 from wissensgraph.errors import NotFound, ParameterError
-from wissensgraph.graph import KnowledgeGraph
-from wissensgraph.link_model import Item, LinkModel, Ridge
-from wissensgraph.linking import METHODS, Linker, evaluate_linking
+from wissensgraph.linking import coverage
+from wissensgraph.linking.learners import Ridge
+from wissensgraph.linking.model import Item, LinkModel
+from wissensgraph.linking.suggest import METHODS, Linker, evaluate_linking
 from wissensgraph.namespaces import HF, NLC
 from wissensgraph.search.lexical import tokens
+from wissensgraph.store.graph import KnowledgeGraph
 
 
 def test_suggestions_for_a_case_study_carry_evidence(linker: Linker) -> None:

@@ -8,7 +8,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from wissensgraph.config import PROJECT_ROOT
 from wissensgraph.namespaces import AG, HF, NLC, WG
-from wissensgraph.rdf_files import collect_files, parse_files
+from wissensgraph.store.rdf_files import collect_files, parse_files
 
 
 @pytest.fixture(scope="module")

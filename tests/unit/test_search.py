@@ -9,10 +9,11 @@ import pytest
 
 from wissensgraph.config import PROJECT_ROOT, Settings
 from wissensgraph.errors import NotFound, ParameterError
-from wissensgraph.evaluation import evaluate, load_judgements
-from wissensgraph.graph import KnowledgeGraph, build
-from wissensgraph.search.hybrid import Filters, Searcher
-from wissensgraph.search.index import ensure_index
+from wissensgraph.search.evaluation import evaluate, load_judgements
+from wissensgraph.search.freshness import ensure_index
+from wissensgraph.search.hybrid import Searcher
+from wissensgraph.search.results import Filters
+from wissensgraph.store.graph import KnowledgeGraph, build
 
 
 def test_hybrid_beats_each_retriever_alone(searcher: Searcher) -> None:

@@ -11,14 +11,14 @@ import pyoxigraph as ox
 import pytest
 
 from wissensgraph.config import PROJECT_ROOT, Settings
-from wissensgraph.store_versions import (
+from wissensgraph.store.versions import (
     drop_version,
     snapshot_file,
     snapshot_lock,
     switch,
     write_version,
 )
-from wissensgraph.store_views import BYTES_PER_QUAD, StoreViews, load_copy
+from wissensgraph.store.views import BYTES_PER_QUAD, StoreViews, load_copy
 
 EX = "http://example.org/"
 GRAPH = ox.NamedNode(EX + "graph")

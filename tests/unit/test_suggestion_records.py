@@ -11,10 +11,10 @@ from rdflib.namespace import PROV
 
 from wissensgraph.config import PROJECT_ROOT, Settings
 from wissensgraph.errors import InputError
-from wissensgraph.graph import KnowledgeGraph, build
-from wissensgraph.linking import Linker
+from wissensgraph.linking.records import FILE_NAME, decide, suggestion_iri, write_suggestions
+from wissensgraph.linking.suggest import Linker
 from wissensgraph.namespaces import NLC, STATUS, WG
-from wissensgraph.suggestion_records import FILE_NAME, decide, suggestion_iri, write_suggestions
+from wissensgraph.store.graph import KnowledgeGraph, build
 
 CQ10 = PROJECT_ROOT / "data" / "queries" / "cq10-vorschlag-kuratiert-abweichung.rq"
 

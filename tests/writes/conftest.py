@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from wissensgraph.config import PROJECT_ROOT, Settings
-from wissensgraph.graph import build
+from wissensgraph.store.graph import build
 
 ABSTRACT = (
     "Im Quartier am Kanal bauen die Stadt und ein Nachbarschaftsverein gemeinsam einen "

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.conftest import run_cli
 from tests.writes.conftest import form, writable_copy
-from wissensgraph.spreadsheets import COLUMNS
+from wissensgraph.curation.spreadsheets import COLUMNS
 
 
 def test_import_json_and_broken_csv(tmp_path: Path) -> None:

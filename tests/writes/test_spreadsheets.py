@@ -8,10 +8,10 @@ import pytest
 from openpyxl import Workbook
 
 from tests.writes.conftest import ABSTRACT
-from wissensgraph import writes
 from wissensgraph.config import Settings
+from wissensgraph.curation import pipeline as writes
+from wissensgraph.curation.spreadsheets import COLUMNS, read_csv, read_xlsx, template
 from wissensgraph.errors import InputError
-from wissensgraph.spreadsheets import COLUMNS, read_csv, read_xlsx, template
 
 ROW = {
     "id": "",

@@ -7,8 +7,8 @@ import json
 import pytest
 from rdflib import Graph, URIRef
 
+from wissensgraph.curation.submissions import media_type_of_file, parse
 from wissensgraph.errors import InputError, ParameterError, UnsupportedMediaType
-from wissensgraph.submissions import media_type_of_file, parse
 
 DOC = {
     "@context": "/context.jsonld",

@@ -6,12 +6,13 @@ import pytest
 from rdflib import Graph
 
 from tests.writes.conftest import form
-from wissensgraph import store_versions, writes
-from wissensgraph.case_study_form import CaseStudyForm
 from wissensgraph.config import Settings
+from wissensgraph.curation import pipeline as writes
+from wissensgraph.curation.form import CaseStudyForm
 from wissensgraph.errors import Conflict, InputError, NotFound, ParameterError, ShapeViolation
-from wissensgraph.graph import KnowledgeGraph, build
-from wissensgraph.journal import journal_path
+from wissensgraph.store import versions as store_versions
+from wissensgraph.store.graph import KnowledgeGraph, build
+from wissensgraph.store.journal import journal_path
 
 HISTORY = "https://w3id.org/wissensgraph/graph/historie"
 

@@ -9,12 +9,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from wissensgraph import __version__
-from wissensgraph.api import contributions, errors, linked_data, linking, search, sparql, web
+from wissensgraph.api import contributions, errors, linked_data, linking, search, sparql
 from wissensgraph.config import Settings, get_settings
-from wissensgraph.executors import open_executor
-from wissensgraph.linking import Linker, build_linker
+from wissensgraph.linking.suggest import Linker, build_linker
 from wissensgraph.search.hybrid import Searcher
-from wissensgraph.sparql import QueryExecutor
+from wissensgraph.sparql.executors import open_executor
+from wissensgraph.sparql.query import QueryExecutor
+from wissensgraph.web import pages as web
 
 
 class SearchState:
@@ -35,7 +36,7 @@ class SearchState:
 
     def ready(self) -> Searcher | None:
         """The searcher if it was built from the graph as it is now, else None (reload first)."""
-        from wissensgraph.search.index import current_store_version
+        from wissensgraph.search.freshness import current_store_version
 
         if self._searcher is not None and current_store_version(self._settings) == self._built_from:
             return self._searcher
@@ -43,16 +44,16 @@ class SearchState:
 
     def current(self) -> Searcher:
         """The searcher, reloaded first if the graph changed since it was built (never stale)."""
-        from wissensgraph.search.index import current_store_version
+        from wissensgraph.search.freshness import current_store_version
 
         searcher = self.ready()
         if searcher is not None:
             return searcher
         with self._lock:
             if self._searcher is None or current_store_version(self._settings) != self._built_from:
-                from wissensgraph.graph import KnowledgeGraph
                 from wissensgraph.search.encoder import get_encoder
-                from wissensgraph.search.index import ensure_index
+                from wissensgraph.search.freshness import ensure_index
+                from wissensgraph.store.graph import KnowledgeGraph
 
                 settings = self._settings
                 index, _ = ensure_index(settings, KnowledgeGraph.open(settings))
@@ -72,7 +73,7 @@ class SearchState:
         searcher = self.current()
         with self._lock:
             if self._linker is None:
-                from wissensgraph.graph import KnowledgeGraph
+                from wissensgraph.store.graph import KnowledgeGraph
 
                 self._linker = build_linker(
                     searcher.index, searcher.encoder, KnowledgeGraph.open(self._settings)
@@ -82,8 +83,8 @@ class SearchState:
 
 def _settle_interrupted_write(settings: Settings) -> None:
     """A write cut off by a crash is completed or undone before anyone reads."""
-    from wissensgraph.journal import recover
-    from wissensgraph.locking import data_lock
+    from wissensgraph.store.journal import recover
+    from wissensgraph.store.locking import data_lock
 
     with data_lock(settings.data_dir):
         recover(settings)

@@ -16,16 +16,16 @@ from pydantic import BaseModel
 
 from wissensgraph.api.deps import ExecutorDep, SettingsDep
 from wissensgraph.api.sparql import run_query
-from wissensgraph.auth import curator_for
-from wissensgraph.case_study_form import CaseStudyForm
 from wissensgraph.config import Settings
+from wissensgraph.curation.auth import curator_for
+from wissensgraph.curation.form import CaseStudyForm
+from wissensgraph.curation.pipeline import Submission, WriteResult, delete, submit
+from wissensgraph.curation.spreadsheets import template
+from wissensgraph.curation.submissions import MEDIA_TYPES, parse
 from wissensgraph.errors import NotFound, ParameterError, PayloadTooLarge
 from wissensgraph.namespaces import FS, HISTORY_GRAPH
 from wissensgraph.slugs import is_slug
-from wissensgraph.sparql import QueryRequest
-from wissensgraph.spreadsheets import template
-from wissensgraph.submissions import MEDIA_TYPES, parse
-from wissensgraph.writes import Submission, WriteResult, delete, submit
+from wissensgraph.sparql.query import QueryRequest
 
 router = APIRouter(tags=["Beiträge (Kuratorinnen und Kuratoren)"])
 

@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from wissensgraph.config import Settings
 from wissensgraph.errors import ServiceBusy
 from wissensgraph.search.hybrid import Searcher
-from wissensgraph.sparql import QueryExecutor
+from wissensgraph.sparql.query import QueryExecutor
 
 T = TypeVar("T")
 #: Up to this many passages a search runs on the event loop; above, in a thread. A search holds

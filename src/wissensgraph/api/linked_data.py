@@ -12,12 +12,13 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from rdflib import Graph
 from starlette.background import BackgroundTask
 
-from wissensgraph import linked_data, views
 from wissensgraph.api.deps import ExecutorDep, SettingsDep
-from wissensgraph.api.web import page_language, templates
-from wissensgraph.graph import export
 from wissensgraph.namespaces import BASE
-from wissensgraph.sparql import choose_media_type
+from wissensgraph.publication import linked_data
+from wissensgraph.sparql.query import choose_media_type
+from wissensgraph.store.graph import export
+from wissensgraph.web import views
+from wissensgraph.web.pages import page_language, templates
 
 router = APIRouter(tags=["Linked Data"])
 

@@ -9,12 +9,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from wissensgraph import coverage as coverage_matrix
 from wissensgraph.api.deps import SettingsDep
 from wissensgraph.errors import ServiceBusy
-from wissensgraph.graph import KnowledgeGraph
-from wissensgraph.linking import Linker, Suggestion
-from wissensgraph.sparql import choose_media_type
+from wissensgraph.linking import coverage as coverage_matrix
+from wissensgraph.linking.suggest import Linker, Suggestion
+from wissensgraph.sparql.query import choose_media_type
+from wissensgraph.store.graph import KnowledgeGraph
 
 router = APIRouter(tags=["NLC"])
 
@@ -78,8 +78,8 @@ async def _decide(
     authorization: str | None,
     justification: str | None,
 ) -> DecisionOut:
-    from wissensgraph.auth import curator_for
-    from wissensgraph.suggestion_records import decide
+    from wissensgraph.curation.auth import curator_for
+    from wissensgraph.linking.records import decide
 
     curator = curator_for(settings, authorization)
     node = await run_in_threadpool(

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from wissensgraph.api.deps import SearcherDep, run_search
 from wissensgraph.errors import ParameterError
-from wissensgraph.search.hybrid import Filters, Hit, SearchResult
+from wissensgraph.search.results import Filters, Hit, SearchResult
 
 router = APIRouter(tags=["Suche / Search"])
 

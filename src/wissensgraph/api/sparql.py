@@ -17,7 +17,7 @@ from wissensgraph.errors import (
     UpdateRefused,
     WissensgraphError,
 )
-from wissensgraph.sparql import (
+from wissensgraph.sparql.query import (
     GRAPH_TYPES,
     RESULT_TYPES,
     UPDATE_REFUSED,
@@ -121,7 +121,7 @@ async def _page(
     request: Request, query: str | None, executor: ExecutorDep, settings: SettingsDep
 ) -> Response:
     """The SPARQL page: examples, editor, results as a table."""
-    from wissensgraph.api.web import page_language, templates
+    from wissensgraph.web.pages import page_language, templates
 
     lang = page_language(request)
     examples = []

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from wissensgraph.durable_files import write_atomic
+from wissensgraph.store.durable_files import write_atomic
 
 TOKENIZER_FILE = "tokenizer.pickle"
 WEIGHTS_FILE = "weights.npz"

@@ -26,23 +26,25 @@ from wissensgraph.documents import (
     load_documents,
 )
 from wissensgraph.errors import StoreError
-from wissensgraph.graph import KnowledgeGraph
 from wissensgraph.search.encoder import Encoder, get_encoder
 from wissensgraph.search.index import (
-    LazyDocuments,
-    PassageList,
     SearchIndex,
     built_manifest,
-    concepts_fingerprint,
-    document_lines,
     load_index,
     matches_settings,
-    passage_hash,
     read_manifest,
     save_index,
 )
+from wissensgraph.search.passages import (
+    LazyDocuments,
+    PassageList,
+    concepts_fingerprint,
+    document_lines,
+    passage_hash,
+)
 from wissensgraph.search.vectors import VectorIndex
-from wissensgraph.store_versions import changed_since
+from wissensgraph.store.graph import KnowledgeGraph
+from wissensgraph.store.versions import changed_since
 
 T = TypeVar("T")
 

@@ -8,20 +8,19 @@ top k.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from wissensgraph.errors import ParameterError
 from wissensgraph.namespaces import AG, HF, INST, NLC, REGION
 from wissensgraph.search.lexical import tokens
+from wissensgraph.search.results import Filters, Hit, Mode, SearchResult
 
 if TYPE_CHECKING:
     from wissensgraph.search.encoder import Encoder
     from wissensgraph.search.index import SearchIndex
 
-Mode = Literal["hybrid", "dense", "lexical"]
 #: Schemes whose labels expand a query, and which facet of a document each one is matched on.
 EXPANSION_SCHEMES = {
     str(HF.schema): "fields",
@@ -37,46 +36,6 @@ CANDIDATES = 100
 PASSAGES_PER_CANDIDATE = 8
 #: Weight of each retriever in the fusion (measured with ``wissensgraph eval search``).
 WEIGHTS = {"dense": 1.0, "lexical": 1.0, "concept": 1.0}
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Facet values as slugs (e.g. handlungsfeld='konversion'); empty means no restriction."""
-
-    handlungsfeld: tuple[str, ...] = ()
-    prinzip: tuple[str, ...] = ()
-    akteursgruppe: tuple[str, ...] = ()
-    bundesland: tuple[str, ...] = ()
-    von: int | None = None
-    bis: int | None = None
-
-
-@dataclass
-class Hit:
-    """One ranked case study with the reasons it matched."""
-
-    iri: str
-    slug: str
-    title: str
-    city: str
-    score: float
-    dense: float | None = None
-    lexical: float | None = None
-    concept: float | None = None
-    ranks: dict[str, int] = field(default_factory=dict)
-    passage: str = ""
-    concepts: list[str] = field(default_factory=list)
-
-
-@dataclass
-class SearchResult:
-    """A ranked list and what the query was read as."""
-
-    query: str
-    mode: Mode
-    total: int
-    hits: list[Hit]
-    expanded: list[str]
 
 
 class Searcher:

@@ -1,0 +1,97 @@
+"""The write history in PROV-O: who changed which case study when, and which properties.
+
+Every write adds one activity (prov:Activity, the curator as prov:wasAssociatedWith) and, per
+case study, a revision entity (prov:specializationOf the case study) naming the kind of change,
+the properties whose values changed and how many statements came and went. The history lives in
+its own named graph; clients can read it but no write path accepts resources of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import FOAF, PROV, RDF, RDFS, XSD
+from rdflib.term import Node
+
+from wissensgraph.curation.contribution import slug_of
+from wissensgraph.namespaces import AENDERUNG, ID, WG
+from wissensgraph.slugs import slugify
+
+KIND_LABELS = {"angelegt": "angelegt", "geaendert": "geändert", "geloescht": "gelöscht"}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One case study's change inside a write: its description before and after."""
+
+    case_study: URIRef
+    before: Graph | None
+    after: Graph | None
+
+    @property
+    def kind(self) -> str:
+        """angelegt, geaendert or geloescht."""
+        if self.before is None:
+            return "angelegt"
+        return "geloescht" if self.after is None else "geaendert"
+
+
+def _signature(graph: Graph, node: Node) -> object:
+    if isinstance(node, BNode):
+        return tuple(
+            sorted((str(p), str(_signature(graph, o))) for p, o in graph.predicate_objects(node))
+        )
+    return node
+
+
+def _statements(graph: Graph | None, subject: URIRef) -> set[tuple[Node, object]]:
+    if graph is None:
+        return set()
+    return {(p, _signature(graph, o)) for p, o in graph.predicate_objects(subject)}
+
+
+def record(changes: list[Change], *, curator: str, source: str) -> tuple[str, Graph]:
+    """The history of one write: a file name (sortable by time) and its triples."""
+    now = dt.datetime.now(dt.UTC)
+    stamp = now.strftime("%Y%m%dT%H%M%S%fZ")
+    write_id = f"{stamp}-{uuid.uuid4().hex[:6]}"
+    activity = ID[f"aenderung/{write_id}"]
+    person = ID[f"kurator/{slugify(curator)}"]
+    time = Literal(
+        now.replace(microsecond=(now.microsecond // 1000) * 1000).isoformat(), datatype=XSD.dateTime
+    )
+    graph = Graph()
+    graph.add((activity, RDF.type, PROV.Activity))
+    graph.add((activity, PROV.endedAtTime, time))
+    graph.add((activity, PROV.wasAssociatedWith, person))
+    graph.add((activity, WG.changeSource, Literal(source)))
+    graph.add((person, RDF.type, PROV.Person))
+    graph.add((person, FOAF.name, Literal(curator)))
+    for change in changes:
+        slug = slug_of(change.case_study)
+        revision = ID[f"revision/{slug}/{write_id}"]
+        before = _statements(change.before, change.case_study)
+        after = _statements(change.after, change.case_study)
+        graph.add((revision, RDF.type, PROV.Entity))
+        graph.add((revision, PROV.specializationOf, change.case_study))
+        graph.add((revision, PROV.wasGeneratedBy, activity))
+        graph.add((revision, PROV.wasAttributedTo, person))
+        graph.add((revision, PROV.generatedAtTime, time))
+        graph.add((revision, WG.changeKind, AENDERUNG[change.kind]))
+        graph.add((revision, RDFS.label, Literal(f"{slug} {KIND_LABELS[change.kind]}", lang="de")))
+        for predicate in sorted({p for p, _ in before ^ after}):
+            graph.add((revision, WG.changedProperty, predicate))
+        graph.add(
+            (revision, WG.statementsAdded, Literal(len(after - before), datatype=XSD.integer))
+        )
+        graph.add(
+            (revision, WG.statementsRemoved, Literal(len(before - after), datatype=XSD.integer))
+        )
+    return f"{write_id}.ttl", graph
+
+
+def _count(number: int) -> Literal:
+    return Literal(number, datatype=XSD.integer)

@@ -1,0 +1,1 @@
+"""Links to the New Leipzig Charter: learnt model, suggestions with provenance, coverage."""

@@ -1,0 +1,1 @@
+"""The collection published: linked-data descriptions, VoID/DCAT and statistics."""

@@ -1,0 +1,1 @@
+"""Read-only SPARQL: parsing and checks, worker processes with time limits, result formats."""

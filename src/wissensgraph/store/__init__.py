@@ -1,0 +1,1 @@
+"""The embedded store: versions, views, undo journal, locks; a remote store in its place."""

@@ -1,0 +1,1 @@
+"""SHACL validation: pyshacl in, a report in words out (German or English)."""

@@ -1,0 +1,1 @@
+"""Pages for people: server-rendered routes, what each page shows, templates and assets."""
