@@ -21,6 +21,7 @@ ROLLE = Namespace(BASE + "id/rolle/")
 MODUS = Namespace(BASE + "id/modus/")
 STATUS = Namespace(BASE + "id/status/")
 REGION = Namespace(BASE + "id/region/")
+LAGE = Namespace(BASE + "id/lagegenauigkeit/")
 AENDERUNG = Namespace(BASE + "id/aenderungsart/")
 GRAPH = Namespace(BASE + "graph/")
 GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
@@ -45,6 +46,7 @@ PREFIXES: dict[str, Namespace] = {
     "modus": MODUS,
     "status": STATUS,
     "region": REGION,
+    "lage": LAGE,
     "aenderung": AENDERUNG,
     "geo": GEO,
     "org": ORG,

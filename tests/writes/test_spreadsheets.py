@@ -83,3 +83,39 @@ def test_xlsx_import_matches_actors_and_stores(writable: Settings) -> None:
     assert result.actors_created == ["tabellenverein-nord"]  # Gängeviertel e.V. was found by name
     with pytest.raises(InputError, match="Excel"):
         read_xlsx(b"not a workbook")
+
+
+def test_judgements_and_location_precision_are_stored(writable: Settings) -> None:
+    row = {
+        **ROW,
+        "id": "w-urteile",
+        "nlc_nein": "mehrebenenansatz; Grüne Stadt",
+        "breite": "51.3",
+        "laenge": "9.5",
+        "lage_genauigkeit": "stadt",
+        "lage_quelle": "https://example.org/karte",
+    }
+    forms = read_csv(csv_text([row]))
+    writes.submit(writable, forms, mode="create", curator="Tabelle", source="t")
+    from wissensgraph.store.graph import KnowledgeGraph
+
+    rows = KnowledgeGraph.open(writable).select(
+        "PREFIX wg: <https://w3id.org/wissensgraph/ontology#> "
+        "SELECT ?p ?o WHERE { <https://w3id.org/wissensgraph/id/fallstudie/w-urteile> ?p ?o "
+        "FILTER (?p IN (wg:judgedNotLinked, wg:locationPrecision, wg:locationSource)) }"
+    )
+    found = {(r["p"].rsplit("#", 1)[-1], r["o"].rsplit("/", 1)[-1]) for r in rows}
+    assert found == {
+        ("judgedNotLinked", "mehrebenenansatz"),
+        ("judgedNotLinked", "gruene-stadt"),
+        ("locationPrecision", "stadt"),
+        ("locationSource", "karte"),
+    }
+
+
+def test_a_concept_linked_and_judged_not_linked_is_refused(writable: Settings) -> None:
+    from wissensgraph.errors import ShapeViolation
+
+    row = {**ROW, "id": "w-widerspruch", "nlc_nein": "beteiligung-koproduktion"}
+    with pytest.raises(ShapeViolation):
+        writes.submit(writable, read_csv(csv_text([row])), mode="create", curator="T", source="t")

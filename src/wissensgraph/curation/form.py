@@ -24,6 +24,7 @@ from wissensgraph.namespaces import (
     GEO,
     HF,
     INST,
+    LAGE,
     MODUS,
     NLC,
     REGION,
@@ -88,9 +89,18 @@ class CaseStudyForm(BaseModel):
     formate: list[str] = Field(default_factory=list, max_length=50)
     akteure: list[ActorEntry] = Field(default_factory=list, max_length=200)
     nlc: list[NlcEntry] = Field(default_factory=list, max_length=50)
+    nlc_nein: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="NLC concepts judged and not linked (id or label): a judgement, not a gap.",
+    )
     quellen: list[Url] = Field(default_factory=list, max_length=50)
     breite: float | None = Field(default=None, description="Latitude (WGS84).")
     laenge: float | None = Field(default=None, description="Longitude (WGS84).")
+    lage_genauigkeit: str | None = Field(
+        default=None, description="How precise the point is: gebaeude, quartier or stadt."
+    )
+    lage_quelle: Url | None = Field(default=None, description="The page that states the point.")
 
 
 _VOCABULARIES: dict[str, Vocabulary] = {}
@@ -216,6 +226,12 @@ def to_contribution(
         add((subject, GEO.lat, Literal(_decimal(form.breite), datatype=XSD.decimal)))
     if form.laenge is not None:
         add((subject, GEO.long, Literal(_decimal(form.laenge), datatype=XSD.decimal)))
+    if form.lage_genauigkeit:
+        add((subject, WG.locationPrecision, vocabulary.resolve(LAGE, form.lage_genauigkeit)))
+    if form.lage_quelle:
+        add((subject, WG.locationSource, URIRef(form.lage_quelle.strip())))
+    for value in _filled(form.nlc_nein):
+        add((subject, WG.judgedNotLinked, vocabulary.resolve(NLC, value)))
     for link in form.nlc:
         node = BNode()
         add((subject, WG.curatedLink, node))

@@ -34,12 +34,15 @@ COLUMNS: dict[str, str] = {
     "formate": "Formate, mit ; getrennt",
     "akteure": "Akteure als 'Name (Rolle)' oder 'Name (Rolle, Gruppe[, Modus])', mit ; getrennt",
     "nlc": "NLC-Bezüge als 'Ziel: Begründung', mit ; getrennt",
+    "nlc_nein": "NLC-Begriffe, die geprüft und nicht verknüpft sind, mit ; getrennt",
     "quellen": "Quellen (http/https-Adressen), mit ; getrennt (mindestens eine)",
     "breite": "Geografische Breite (WGS84), nur aus einer Quelle",
     "laenge": "Geografische Länge (WGS84), nur aus einer Quelle",
+    "lage_genauigkeit": "Wie genau der Punkt ist: gebaeude, quartier oder stadt",
+    "lage_quelle": "Adresse der Seite, die die Koordinaten nennt",
 }
 REQUIRED = ("titel", "zusammenfassung", "stadt", "bundesland", "startjahr", "status")
-LISTS = ("handlungsfelder", "instrumente", "formate", "quellen")
+LISTS = ("handlungsfelder", "instrumente", "formate", "quellen", "nlc_nein")
 
 _ACTOR = re.compile(r"^(?P<name>.+?)\s*\((?P<spec>[^()]*)\)\s*$")
 
