@@ -3,13 +3,22 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 
 .PHONY: run test install bench chromium clean
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt torch==2.13.0
+	@# torch: without an NVIDIA GPU, the CPU build from PyTorch's CPU wheel index; where that
+	@# index cannot be reached, what pip finds (a PyPI-only resolve brings the CUDA build)
+	if command -v nvidia-smi >/dev/null 2>&1; then \
+	  $(BIN)/python -m pip install --quiet -c constraints.txt torch==2.13.0; \
+	else \
+	  $(BIN)/python -m pip install --quiet --timeout 15 --retries 1 --index-url $(TORCH_CPU_INDEX) \
+	    -c constraints.txt torch==2.13.0 \
+	  || $(BIN)/python -m pip install --quiet -c constraints.txt torch==2.13.0; \
+	fi
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 

@@ -11,6 +11,22 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The repository root in a source checkout (src/wissensgraph/config.py -> ../../..).
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+#: The installed package: nothing is ever written below it.
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _shipped_root() -> Path:
+    """Where ontology, shapes and the curated collection ship: inside an installed wheel, or the
+    top-level folders of a source checkout."""
+    inside = PACKAGE_DIR / "content"
+    return inside if (inside / "ontology").is_dir() else PROJECT_ROOT
+
+
+SHIPPED = _shipped_root()
+#: The curated collection that ships with the software: read-only default content.
+SHIPPED_DATA = SHIPPED / "data"
+
+
 #: The environment of a serving process: one BLAS/OpenMP thread per request (set before numpy or
 #: FAISS load). A query is too small to split, and idle pool threads spin between requests,
 #: taking the CPU from the next one.
@@ -23,12 +39,16 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WISSENSGRAPH_", extra="ignore")
 
     home: Path = Field(
-        default=PROJECT_ROOT / "var",
-        description="State directory: the store, indexes and manifests.",
+        default_factory=lambda: Path.cwd() / "var",
+        description="State directory: the store, indexes and manifests (default ./var).",
     )
-    ontology_dir: Path = Field(default=PROJECT_ROOT / "ontology")
-    shapes_dir: Path = Field(default=PROJECT_ROOT / "shapes")
-    data_dir: Path = Field(default=PROJECT_ROOT / "data")
+    ontology_dir: Path = Field(default=SHIPPED / "ontology", description="Ontology (software).")
+    shapes_dir: Path = Field(default=SHIPPED / "shapes", description="SHACL shapes (software).")
+    data_dir: Path = Field(
+        default_factory=lambda: _default_data_dir(),
+        description="The knowledge base's Turtle files: ./data when it exists, else the curated "
+        "collection that ships with the software (read-only; 'wissensgraph init DIR' copies it).",
+    )
     language: Literal["de", "en"] = Field(
         default="de", description="Language of messages and reports."
     )
@@ -86,6 +106,29 @@ class Settings(BaseSettings):
     )
 
     @property
+    def data_is_shipped(self) -> bool:
+        """Whether the data folder is the collection that ships with the software: read-only.
+
+        That is the case inside an installed package, and for the default data folder when the
+        working directory has no data/ of its own (a server started elsewhere must not write into
+        the checkout it was installed from).
+        """
+        data = self.data_dir.resolve()
+        if data.is_relative_to(PACKAGE_DIR):
+            return True
+        return (
+            "data_dir" not in self.model_fields_set
+            and data == SHIPPED_DATA.resolve()
+            and (Path.cwd() / "data").resolve() != data
+        )
+
+    @property
+    def lock_dir(self) -> Path:
+        """Where the data folder's lock lives: beside the data, or in the state directory for the
+        shipped collection, so that reading it writes nothing into the installation."""
+        return self.home if self.data_is_shipped else self.data_dir
+
+    @property
     def index_dir(self) -> Path:
         """Where the search index for the configured model lives inside ``home``."""
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in self.search_model)
@@ -100,6 +143,11 @@ class Settings(BaseSettings):
     def store_dir(self) -> Path:
         """Where the Oxigraph store lives inside ``home``."""
         return self.home / "store"
+
+
+def _default_data_dir() -> Path:
+    here = Path.cwd() / "data"
+    return here if here.is_dir() else SHIPPED_DATA
 
 
 @lru_cache(maxsize=1)

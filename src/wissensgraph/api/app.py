@@ -86,7 +86,7 @@ def _settle_interrupted_write(settings: Settings) -> None:
     from wissensgraph.store.journal import recover
     from wissensgraph.store.locking import data_lock
 
-    with data_lock(settings.data_dir):
+    with data_lock(settings.lock_dir):
         recover(settings)
 
 

@@ -1,4 +1,4 @@
-"""Commands on the graph itself: validate, build, stats, query, export, coverage."""
+"""Commands on the knowledge base: init, validate, build, stats, query, export, coverage."""
 
 from __future__ import annotations
 
@@ -15,6 +15,19 @@ from wissensgraph.errors import (
     InputError,
     ShapeViolation,
 )
+
+
+@app.command()
+@handles_errors
+def init(
+    folder: Annotated[Path, typer.Argument(help="Folder of the new knowledge base.")] = Path("."),
+) -> None:
+    """Start a knowledge base of your own: copy the curated collection into FOLDER/data."""
+    from wissensgraph.knowledge_base import init as init_knowledge_base
+
+    data = init_knowledge_base(folder)
+    typer.echo(f"Angelegt: {data}")
+    typer.echo(f"Weiter: cd {folder} && wissensgraph build && wissensgraph serve")
 
 
 @app.command()

@@ -72,7 +72,14 @@ def _values(iris: list[URIRef]) -> str:
     return " ".join(f"<{iri}>" for iri in iris)
 
 
-def _writable(settings: Settings) -> None:
+def require_writable(settings: Settings) -> None:
+    """Refuse a write, before any work, where this installation must not write."""
+    if settings.data_is_shipped:
+        raise StoreError(
+            f"{settings.data_dir} ist die mitgelieferte Sammlung und bleibt unverändert. Für eine "
+            "eigene Wissensbasis: 'wissensgraph init ORDNER', dort bauen und den Server starten "
+            "(oder WISSENSGRAPH_DATA_DIR setzen)."
+        )
     if settings.sparql_endpoint:
         raise StoreError(
             "Schreiben geht nur mit dem eingebetteten Speicher; mit einem entfernten Endpunkt "
@@ -100,10 +107,10 @@ def submit(
     ``slug`` demands that the submission describes exactly that case study (PUT), ``single``
     exactly one (POST).
     """
-    _writable(settings)
+    require_writable(settings)
     if not curator.strip():
         raise InputError("Der Name der Kuratorin oder des Kurators fehlt.")
-    with data_lock(settings.data_dir):
+    with data_lock(settings.lock_dir):
         recover(settings)
         graph = KnowledgeGraph.open(settings)
         contribution = _contribution(submission, graph)
@@ -145,11 +152,11 @@ def submit(
 
 def delete(settings: Settings, slug: str, *, curator: str, source: str) -> WriteResult:
     """Remove a case study (and the suggestions made for it); its history stays."""
-    _writable(settings)
+    require_writable(settings)
     if not curator.strip():
         raise InputError("Der Name der Kuratorin oder des Kurators fehlt.")
     iri = FS[slug]
-    with data_lock(settings.data_dir):
+    with data_lock(settings.lock_dir):
         recover(settings)
         graph = KnowledgeGraph.open(settings)
         if not graph.ask(f"ASK {{ <{iri}> a <{WG.CaseStudy}> }}"):

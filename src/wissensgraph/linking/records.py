@@ -126,7 +126,7 @@ def decide(
         raise InputError(
             "Eine angenommene Verknüpfung braucht eine Begründung (mindestens 10 Zeichen)."
         )
-    with data_lock(settings.data_dir):  # read, decide and write as one step
+    with data_lock(settings.lock_dir):  # read, decide and write as one step
         return _apply(settings, case_study, target, decision, curator.strip(), justification)
 
 

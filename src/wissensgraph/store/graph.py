@@ -210,7 +210,7 @@ def build(settings: Settings) -> BuildSummary:
     from wissensgraph.store.journal import recover
 
     started = time.perf_counter()
-    with data_lock(settings.data_dir):  # no curator write half-way through the files we read
+    with data_lock(settings.lock_dir):  # no curator write half-way through the files we read
         recover(settings)
         sources = read_sources(settings)
         if not sources.report.conforms:
