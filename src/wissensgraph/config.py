@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     language: Literal["de", "en"] = Field(
         default="de", description="Language of messages and reports."
     )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Least important log records written to standard error."
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="Log lines for people (text) or JSON lines for machines."
+    )
     host: str = Field(default="127.0.0.1", description="Address the server listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port the server listens on.")
     sparql_timeout: float = Field(

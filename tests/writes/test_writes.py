@@ -215,3 +215,15 @@ def test_existing_actor_cannot_be_redefined(writable: Settings) -> None:
     )
     with pytest.raises(Conflict, match="steg-hamburg"):
         writes.submit(writable, graph, mode="create", curator="E", source="t")
+
+
+def test_a_write_is_logged_with_curator_cases_and_store_version(
+    writable: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="wissensgraph")
+    writes.submit(
+        writable, [CaseStudyForm(**form("w-protokoll"))], mode="create", curator="Lia", source="t"
+    )
+    (record,) = [r for r in caplog.records if r.name == "wissensgraph.curation.pipeline"]
+    assert "Lia" in record.getMessage() and "w-protokoll angelegt" in record.getMessage()
+    assert record.store_version == writable.store_dir.resolve().name  # type: ignore[attr-defined]

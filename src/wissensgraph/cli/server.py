@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 import typer
@@ -41,6 +42,14 @@ def serve(
         host = host or settings.host
         port = port or settings.port
         typer.echo(f"SPARQL: http://{host}:{port}/sparql   Seiten: http://{host}:{port}/")
+        logging.getLogger("wissensgraph.server").info(
+            "Server startet auf %s:%s; Daten %s%s, Zustand %s",
+            host,
+            port,
+            settings.data_dir,
+            " (mitgeliefert, nur lesend)" if settings.data_is_shipped else "",
+            settings.home,
+        )
         uvicorn.run(create_app(settings, executor), host=host, port=port, log_level="warning")
     finally:
         executor.close()

@@ -9,6 +9,7 @@ index follows the store version it was made from.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -28,6 +29,8 @@ from wissensgraph.store.journal import begin, finish, recover
 from wissensgraph.store.locking import data_lock
 from wissensgraph.store.rdf_files import new_graph
 from wissensgraph.store.versions import remove_unused, switch, write_version
+
+log = logging.getLogger(__name__)
 
 Mode = Literal["create", "replace", "upsert"]
 #: What a write hands in: forms (JSON, spreadsheets) or a parsed RDF graph.
@@ -301,6 +304,14 @@ def _commit(
         raise
     remove_unused(settings.store_dir)
     activity = next(iter(history.subjects(predicate=_ENDED)), "")
+    log.info(
+        "Schreibvorgang von %s (%s): %s; Speicherstand %s",
+        curator,
+        source,
+        ", ".join(f"{slug_of(c.case_study)} {c.kind}" for c in changes),
+        version.name,
+        extra={"curator": curator, "change": str(activity), "store_version": version.name},
+    )
     return WriteResult(
         created=[slug_of(c.case_study) for c in changes if c.kind == "angelegt"],
         replaced=[slug_of(c.case_study) for c in changes if c.kind == "geaendert"],

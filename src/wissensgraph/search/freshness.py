@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 import uuid
@@ -28,6 +29,8 @@ from wissensgraph.search.index import (
     save_index,
 )
 from wissensgraph.store.graph import KnowledgeGraph
+
+log = logging.getLogger(__name__)
 
 
 def _version(stat: os.stat_result) -> str:
@@ -79,7 +82,8 @@ def _fast_path(settings: Settings, version: str | None) -> SearchIndex | None:
         return None
     try:
         index = load_index(folder)
-    except StoreError:
+    except StoreError as exc:
+        log.warning("Suchindex nicht lesbar, wird neu aufgebaut: %s", exc)
         return None
     if index.manifest.get("store") != version:  # swapped while reading
         return None
@@ -106,6 +110,20 @@ def ensure_index(
     documents are read from the graph and compared by fingerprint; a rebuild re-encodes only
     documents whose embedded text changed.
     """
+    index, status = _ensure(settings, graph, progress=progress)
+    log.info(
+        "Suchindex %s: %s, %s Dokumente (%.1f s)",
+        settings.search_model,
+        "neu gebaut (" + status.reason + ")" if status.rebuilt else "aktuell",
+        index.manifest.get("documents"),
+        status.seconds,
+    )
+    return index, status
+
+
+def _ensure(
+    settings: Settings, graph: KnowledgeGraph, *, progress: bool
+) -> tuple[SearchIndex, IndexStatus]:
     started = time.perf_counter()
     # the model loads while the index files are read
     preload(settings.search_model, settings.model_dir)

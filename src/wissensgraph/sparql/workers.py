@@ -9,6 +9,7 @@ the disk view first and from an in-memory copy once it has loaded one (``store_v
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import queue
 import socket
@@ -28,6 +29,8 @@ from wissensgraph.errors import (
     StoreError,
 )
 from wissensgraph.sparql.query import GRAPH_TYPES, RESULT_TYPES, QueryRequest, QueryResponse
+
+log = logging.getLogger(__name__)
 
 
 class _Limited:
@@ -156,6 +159,7 @@ class WorkerPool:
 
     def _replace(self, worker: _Worker) -> None:
         """End a stuck worker and start a fresh one, off the request's path."""
+        log.warning("Abfrage-Prozess %d wird ersetzt (Zeitlimit oder Abbruch).", worker.process.pid)
         worker.process.kill()
         worker.process.wait(timeout=5)
         worker.conn.close()

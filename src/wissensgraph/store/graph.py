@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 import uuid
 from collections.abc import Iterator
@@ -27,6 +28,8 @@ from wissensgraph.store.versions import (
     remove_unused,
     switch,
 )
+
+log = logging.getLogger(__name__)
 
 #: Folder of ``data/`` that holds the write history; it goes to its own named graph.
 HISTORY_FOLDER = "historie"
@@ -220,6 +223,13 @@ def build(settings: Settings) -> BuildSummary:
         else:
             _build_embedded(settings, sources)
     graph = KnowledgeGraph.open(settings)
+    log.info(
+        "Graph gebaut aus %s: %d Dateien, %d Tripel, %.1f s",
+        settings.data_dir,
+        sources.files,
+        len(sources.vocabulary) + len(sources.data),
+        time.perf_counter() - started,
+    )
     return BuildSummary(
         store=settings.store_dir
         if not settings.sparql_endpoint

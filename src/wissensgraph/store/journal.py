@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,8 @@ from pathlib import Path
 from wissensgraph.config import Settings
 from wissensgraph.store.durable_files import remove_durable, write_atomic
 from wissensgraph.store.versions import drop_version
+
+log = logging.getLogger(__name__)
 
 JOURNAL_NAME = ".schreibjournal.json"
 
@@ -63,11 +66,13 @@ def recover(settings: Settings) -> Recovery | None:
         record = None  # a journal cut off while written: no file had been changed yet
     if record is None:
         remove_durable(path)
+        log.warning("Abgebrochenes Schreibjournal entfernt; keine Datei war geändert.")
         return Recovery(committed=False, restored=0)
     version = Path(record["version"]) if record.get("version") else None
     store = settings.store_dir
     if version is not None and store.exists() and store.resolve() == version.resolve():
         remove_durable(path)
+        log.warning("Unterbrochener Schreibvorgang war schon gültig (Speicherstand %s).", version)
         return Recovery(committed=True, restored=0)
     for name, content in record["files"].items():
         if content is None:
@@ -77,4 +82,10 @@ def recover(settings: Settings) -> Recovery | None:
     if version is not None:
         drop_version(version)
     remove_durable(path)
+    log.warning(
+        "Unterbrochener Schreibvorgang zurückgenommen: %d Datei(en) wiederhergestellt, "
+        "Speicherstand %s verworfen.",
+        len(record["files"]),
+        version,
+    )
     return Recovery(committed=False, restored=len(record["files"]))

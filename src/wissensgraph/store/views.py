@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import fcntl
 import glob
+import logging
 import os
 import threading
 from pathlib import Path
@@ -25,6 +26,8 @@ import pyoxigraph as ox
 
 from wissensgraph.errors import StoreError
 from wissensgraph.store.versions import snapshot_file, snapshot_lock
+
+log = logging.getLogger(__name__)
 
 #: Resident bytes one quad takes in an in-memory store, with a margin (about 420 measured on the
 #: synthetic benchmark data at a million triples).
@@ -137,6 +140,9 @@ class StoreViews:
                 if copy_fits(quads, self._budget):
                     copy = load_copy(disk, Path(target), quads)  # type: ignore[arg-type]
             except Exception:  # noqa: BLE001 - a failed copy only means queries stay on disk
+                log.warning(
+                    "Speicherkopie im Arbeitsspeicher fehlgeschlagen: %s", target, exc_info=True
+                )
                 copy = None
             with self._changed:
                 if copy is not None and self._target == target:
