@@ -50,7 +50,9 @@ def start_server(env: dict[str, str], wait: float = 30) -> tuple[subprocess.Pope
     process = subprocess.Popen(
         [str(BIN / "wissensgraph"), "serve", "--port", str(port)],
         cwd=PROJECT_ROOT,
-        env={**os.environ, **env},
+        # warnings and errors only: nobody reads the pipe until the server ends, and a full pipe
+        # would block the server
+        env={**os.environ, "WISSENSGRAPH_LOG_LEVEL": "WARNING", **env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -36,10 +38,24 @@ def files(settings: Settings, prefix: str) -> int:
     return len(list((settings.data_dir / "fallstudien").glob(f"{prefix}*.ttl")))
 
 
+def _kill_when(process: subprocess.Popen[bytes], condition: Callable[[], bool]) -> bool:
+    """SIGKILL the server the moment ``condition`` holds (polled without pause, 60 s at most)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if condition():
+            os.kill(process.pid, signal.SIGKILL)
+            return True
+    os.kill(process.pid, signal.SIGKILL)
+    return False
+
+
 def test_kill_during_bulk_import_leaves_all_or_nothing(tmp_path: Path) -> None:
+    """Each kill is aimed at a moment of the write and the test checks that it hit it: while the
+    undo journal exists (files half written: the restart must settle it and say so), and after
+    the answer (the write must survive, with nothing to settle)."""
     settings = writable_copy(tmp_path)
-    outcomes = []
-    for attempt, delay in enumerate([0.05, 0.4, 0.9, 1.6]):
+    journal = settings.data_dir / ".schreibjournal.json"
+    for attempt, moment in enumerate(["journal", "journal", "journal", "answered"]):
         prefix = f"kill{attempt}-"
         batch = [form(f"{prefix}{n}") for n in range(25)]
         process, url = start_server(env_for(settings))
@@ -57,20 +73,28 @@ def test_kill_during_bulk_import_leaves_all_or_nothing(tmp_path: Path) -> None:
 
         sender = threading.Thread(target=send)
         sender.start()
-        time.sleep(delay)
-        os.kill(process.pid, signal.SIGKILL)
+        hit = _kill_when(
+            process, journal.exists if moment == "journal" else lambda a=answer: bool(a)
+        )
         process.wait()
         sender.join()
+        assert hit, f"attempt {attempt}: the kill missed the moment {moment}"
+        if moment == "journal":
+            assert journal.exists() and answer == [0]  # killed inside the write
+        else:
+            assert answer == [200] and not journal.exists()
         process, url = start_server(env_for(settings))  # recovery runs at start
         try:
             in_store, on_disk = stored(url, prefix), files(settings, prefix)
         finally:
             stop(process)
-        assert in_store in (0, 25) and on_disk == in_store, (delay, in_store, on_disk)
-        if answer == [200]:
-            assert in_store == 25  # acknowledged, so it must have survived
-        outcomes.append(in_store)
-    assert not (settings.data_dir / ".schreibjournal.json").exists()
+        log = process.stderr.read().decode("utf-8") if process.stderr else ""
+        assert in_store in (0, 25) and on_disk == in_store, (moment, in_store, on_disk)
+        assert not journal.exists()
+        if moment == "journal":
+            assert "Unterbrochener Schreibvorgang" in log, log[-2000:]
+        else:
+            assert in_store == 25 and "Unterbrochener Schreibvorgang" not in log
 
 
 def test_acknowledged_write_survives_kill_and_index_follows(tmp_path: Path) -> None:

@@ -55,6 +55,18 @@ def test_csv_rows_become_forms(delimiter: str) -> None:
     assert form.startjahr == 2019
 
 
+def test_addresses_with_semicolons_stay_whole() -> None:
+    row = {
+        **ROW,
+        "quellen": "https://example.org/a;jsessionid=7?nn=1; https://example.org/x;art1,2",
+    }
+    (form,) = read_csv(csv_text([row]))
+    assert form.quellen == [
+        "https://example.org/a;jsessionid=7?nn=1",
+        "https://example.org/x;art1,2",
+    ]
+
+
 def test_errors_name_row_and_column() -> None:
     broken = {**ROW, "startjahr": "neunzehn", "akteure": "ohne Klammern"}
     with pytest.raises(InputError) as caught:

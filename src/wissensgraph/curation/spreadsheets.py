@@ -130,12 +130,18 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(";") if part.strip()]
 
 
+def _split_addresses(text: str) -> list[str]:
+    """Addresses split where the next one starts: ';' also occurs inside URLs (';jsessionid=')."""
+    return [part.strip() for part in re.split(r";\s*(?=https?://)", text) if part.strip()]
+
+
 def _record(values: dict[str, str]) -> dict[str, object]:
     record: dict[str, object] = {
         name: value for name, value in values.items() if value and name not in LISTS
     }
     for name in LISTS:
         record[name] = _split(values.get(name, ""))
+    record["quellen"] = _split_addresses(values.get("quellen", ""))
     record["akteure"] = [_actor(part) for part in _split(values.get("akteure", ""))]
     record["nlc"] = [_link(part) for part in _split(values.get("nlc", ""))]
     return record

@@ -20,7 +20,7 @@ def new_graph() -> Graph:
     """An empty graph with the project's prefixes bound, so serialisations read well."""
     graph = Graph()
     for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, override=True)
+        graph.bind(prefix, namespace, override=True, replace=True)
     return graph
 
 
