@@ -51,3 +51,30 @@ def test_formats_and_errors() -> None:
         parse(b'{"titel": 1}', "application/json", single=True)
     with pytest.raises(ParameterError, match="JSON-Objekt"):
         parse(b"[]", "application/json", single=True)
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "<https://w3id.org/wissensgraph/id/fallstudie/x/alte-mu-kiel>",
+        "<https://w3id.org/wissensgraph/id/fallstudie/../fallstudie/alte-mu-kiel>",
+        "<https://w3id.org/wissensgraph/id/akteur/x/stadt-kiel>",
+    ],
+)
+def test_only_minted_iris_may_be_written(subject: str) -> None:
+    """A deeper path would still end in another case study's (or actor's) file name."""
+    from wissensgraph.curation.contribution import from_graph
+
+    kind = "CaseStudy" if "fallstudie" in subject else "Actor"
+    turtle = (
+        "@prefix wg: <https://w3id.org/wissensgraph/ontology#> .\n"
+        f'{subject} a wg:{kind} ; wg:city "Kiel" .\n'
+    )
+    if kind == "Actor":  # an actor alone is no contribution; name a valid case study beside it
+        turtle += (
+            "<https://w3id.org/wissensgraph/id/fallstudie/neu> a wg:CaseStudy ; "
+            f'wg:city "Kiel" ; wg:participation [ wg:actor {subject} ] .\n'
+        )
+    graph = parse(turtle.encode(), "text/turtle")
+    with pytest.raises(InputError, match="nur IRIs der Form"):
+        from_graph(graph)

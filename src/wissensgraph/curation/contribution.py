@@ -84,18 +84,19 @@ def from_graph(graph: Graph) -> Contribution:
             continue
         iri = str(subject)
         if iri.startswith(str(FS)) and (subject, RDF.type, WG.CaseStudy) in graph:
-            target = contribution.case_studies
+            target, namespace = contribution.case_studies, str(FS)
         elif iri.startswith(str(AKTEUR)) and (subject, RDF.type, WG.Actor) in graph:
-            target = contribution.actors
+            target, namespace = contribution.actors, str(AKTEUR)
         else:
             part = closure(graph, subject)
             covered.update(part)
             contribution.context += part
             continue
-        if not is_slug(slug_of(subject)):
+        # exactly the form the project mints: a write may only touch the files of what it names
+        if not is_slug(iri[len(namespace) :]):
             raise InputError(
-                f"{iri}: der letzte Teil der IRI muss aus Kleinbuchstaben, Ziffern und "
-                "Bindestrichen bestehen."
+                f"{iri}: erlaubt sind nur IRIs der Form {namespace}<kennung>, die Kennung aus "
+                "Kleinbuchstaben, Ziffern und Bindestrichen, ohne weitere Schrägstriche."
             )
         part = closure(graph, subject)
         covered.update(part)
