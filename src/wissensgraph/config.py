@@ -102,6 +102,12 @@ class Settings(BaseSettings):
     write_max_mb: float = Field(
         default=10.0, gt=0, description="Largest request body a write or import may send, in MB."
     )
+    request_max_mb: float = Field(
+        default=1.0,
+        gt=0,
+        description="Largest request body of every other route (SPARQL, suggestions, decisions), "
+        "in MB.",
+    )
     search_enabled: bool = Field(
         default=True, description="Serve /search (loads the encoder and index at start)."
     )

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from wissensgraph import __version__
 from wissensgraph.api import contributions, errors, linked_data, linking, search, sparql
+from wissensgraph.api.body_limit import BodyLimit
 from wissensgraph.config import Settings, get_settings
 from wissensgraph.linking.suggest import Linker, build_linker
 from wissensgraph.search.hybrid import Searcher
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None, executor: QueryExecutor | None 
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.add_middleware(BodyLimit, settings=settings)
     errors.install(app)
     app.include_router(sparql.router)
     app.include_router(search.router)

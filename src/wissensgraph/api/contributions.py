@@ -22,7 +22,7 @@ from wissensgraph.curation.form import CaseStudyForm
 from wissensgraph.curation.pipeline import Submission, WriteResult, delete, submit
 from wissensgraph.curation.spreadsheets import template
 from wissensgraph.curation.submissions import MEDIA_TYPES, parse
-from wissensgraph.errors import NotFound, ParameterError, PayloadTooLarge
+from wissensgraph.errors import NotFound, ParameterError
 from wissensgraph.namespaces import FS, HISTORY_GRAPH
 from wissensgraph.slugs import is_slug
 from wissensgraph.sparql.query import QueryRequest
@@ -63,27 +63,12 @@ def _out(result: WriteResult) -> WriteOut:
     )
 
 
-async def _body(request: Request, settings: Settings) -> bytes:
-    """The request body, refused as soon as it grows past the limit."""
-    limit = int(settings.write_max_mb * 1_000_000)
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"Der Inhalt ist größer als {settings.write_max_mb:g} MB.")
-    parts, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"Der Inhalt ist größer als {settings.write_max_mb:g} MB.")
-        parts.append(chunk)
-    return b"".join(parts)
-
-
 async def _submission(
     request: Request, settings: Settings, authorization: str | None, *, single: bool
 ) -> tuple[str, Submission]:
     """Who writes (token checked first, before the body is read) and what they hand in."""
     curator = curator_for(settings, authorization)
-    data = await _body(request, settings)
+    data = await request.body()  # limited while read (api.body_limit)
     return curator, parse(data, request.headers.get("content-type", ""), single=single)
 
 

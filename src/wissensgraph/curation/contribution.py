@@ -14,7 +14,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from wissensgraph.errors import InputError
+from wissensgraph.errors import InputError, ParameterError
 from wissensgraph.namespaces import AKTEUR, FS, WG
 from wissensgraph.slugs import is_slug
 from wissensgraph.store.rdf_files import new_graph
@@ -94,7 +94,7 @@ def from_graph(graph: Graph) -> Contribution:
             continue
         # exactly the form the project mints: a write may only touch the files of what it names
         if not is_slug(iri[len(namespace) :]):
-            raise InputError(
+            raise ParameterError(
                 f"{iri}: erlaubt sind nur IRIs der Form {namespace}<kennung>, die Kennung aus "
                 "Kleinbuchstaben, Ziffern und Bindestrichen, ohne weitere Schrägstriche."
             )
