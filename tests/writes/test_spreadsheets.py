@@ -131,3 +131,58 @@ def test_a_concept_linked_and_judged_not_linked_is_refused(writable: Settings) -
     row = {**ROW, "id": "w-widerspruch", "nlc_nein": "beteiligung-koproduktion"}
     with pytest.raises(ShapeViolation):
         writes.submit(writable, read_csv(csv_text([row])), mode="create", curator="T", source="t")
+
+
+def _workbook_with_sheet(sheet_xml: bytes) -> bytes:
+    """A real workbook whose first sheet's XML is replaced."""
+    import zipfile
+
+    book = Workbook()
+    book.active.append(list(COLUMNS))
+    original = io.BytesIO()
+    book.save(original)
+    out = io.BytesIO()
+    with zipfile.ZipFile(original) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            content = sheet_xml if item.filename == "xl/worksheets/sheet1.xml" else src.read(item)
+            dst.writestr(item.filename, content)
+    return out.getvalue()
+
+
+def test_xlsx_zip_bomb_is_refused_before_unpacking() -> None:
+    padding = b" " * 60_000_000  # compresses to about 60 kB
+    bomb = _workbook_with_sheet(b'<?xml version="1.0"?><worksheet>' + padding + b"</worksheet>")
+    assert len(bomb) < 1_000_000
+    with pytest.raises(InputError, match="entpackt sich"):
+        read_xlsx(bomb)
+
+
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        b'<!DOCTYPE w [<!ENTITY x SYSTEM "file:///etc/passwd">]>',
+        b'<!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>',
+    ],
+    ids=["external-entity", "billion-laughs"],
+)
+def test_xlsx_with_xml_entities_is_refused(doctype: bytes) -> None:
+    sheet = (
+        b'<?xml version="1.0"?>' + doctype + b'<worksheet xmlns="http://schemas.openxmlformats.org/'
+        b'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&d;</t>'
+        b"</is></c></row></sheetData></worksheet>"
+    )
+    with pytest.raises(InputError, match="Excel-Datei nicht lesbar"):
+        read_xlsx(_workbook_with_sheet(sheet))
+
+
+@pytest.mark.parametrize(
+    "cell", ['=HYPERLINK("https://example.org","klick")', "@SUM(1+1)", "+49 30 1234", "-2+3"]
+)
+def test_cells_that_spreadsheets_read_as_formulas_are_refused(
+    writable: Settings, cell: str
+) -> None:
+    row = {**ROW, "id": "w-formel", "quartier": cell}
+    with pytest.raises(InputError, match="Formel"):
+        writes.submit(writable, read_csv(csv_text([row])), mode="create", curator="T", source="t")
+    assert not (writable.data_dir / "fallstudien" / "w-formel.ttl").exists()

@@ -69,7 +69,9 @@ async def _submission(
     """Who writes (token checked first, before the body is read) and what they hand in."""
     curator = curator_for(settings, authorization)
     data = await request.body()  # limited while read (api.body_limit)
-    return curator, parse(data, request.headers.get("content-type", ""), single=single)
+    media_type = request.headers.get("content-type", "")
+    # parsing a large upload takes seconds: off the event loop, so other requests go on
+    return curator, await run_in_threadpool(parse, data, media_type, single=single)
 
 
 def _slug(value: str) -> str:

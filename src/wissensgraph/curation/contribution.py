@@ -7,10 +7,11 @@ history or the vocabulary, no stray blank nodes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
@@ -111,6 +112,30 @@ def from_graph(graph: Graph) -> Contribution:
     if not contribution.case_studies:
         raise InputError("Die Eingabe beschreibt keine Fallstudie (a wg:CaseStudy).")
     return contribution
+
+
+#: What makes a spreadsheet read a cell as a formula (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")
+
+
+def refuse_formulas(contribution: Contribution) -> None:
+    """No text may start like a spreadsheet formula: curators open our CSVs in spreadsheets.
+
+    Refused at the door for every input format, so the stored data never holds a formula and every
+    export (the SPARQL CSV included) can stay faithful to it. Signed numbers are fine.
+    """
+    for part in [*contribution.case_studies.values(), *contribution.actors.values()]:
+        for subject, predicate, value in part:
+            text = str(value)
+            if isinstance(value, Literal) and text.startswith(_FORMULA_START):
+                if _NUMBER.match(text):
+                    continue
+                raise ParameterError(
+                    f"{slug_of(subject) if isinstance(subject, URIRef) else 'Angabe'}: "
+                    f"{predicate.n3()} beginnt mit {text[:1]!r} ({text[:40]!r}); Tabellen-"
+                    "programme lesen das als Formel. Bitte ohne dieses Zeichen am Anfang."
+                )
 
 
 def unknown_context(contribution: Contribution, stored: Graph) -> list[tuple[Node, Node, Node]]:

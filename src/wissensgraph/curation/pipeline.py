@@ -18,7 +18,13 @@ from rdflib import Graph, URIRef
 
 from wissensgraph.config import Settings
 from wissensgraph.curation import shape_check as door
-from wissensgraph.curation.contribution import Contribution, from_graph, slug_of, unknown_context
+from wissensgraph.curation.contribution import (
+    Contribution,
+    from_graph,
+    refuse_formulas,
+    slug_of,
+    unknown_context,
+)
 from wissensgraph.curation.form import ActorDirectory, CaseStudyForm, Vocabulary, to_contribution
 from wissensgraph.curation.history import Change, record
 from wissensgraph.errors import Conflict, InputError, NotFound, ParameterError, StoreError
@@ -182,13 +188,14 @@ def _contribution(submission: Submission, graph: KnowledgeGraph) -> Contribution
     if isinstance(submission, Graph):
         contribution = from_graph(submission)
         _check_context(contribution, graph)
-        return contribution
-    if not submission:
-        raise InputError("Keine Fallstudie übergeben.")
-    vocabulary, actors = Vocabulary.read(graph), ActorDirectory(graph)
-    contribution = Contribution()
-    for form in submission:
-        contribution.add(to_contribution(form, vocabulary, actors))
+    else:
+        if not submission:
+            raise InputError("Keine Fallstudie übergeben.")
+        vocabulary, actors = Vocabulary.read(graph), ActorDirectory(graph)
+        contribution = Contribution()
+        for form in submission:
+            contribution.add(to_contribution(form, vocabulary, actors))
+    refuse_formulas(contribution)
     return contribution
 
 

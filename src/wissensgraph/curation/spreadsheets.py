@@ -69,19 +69,47 @@ def read_csv(data: bytes) -> list[CaseStudyForm]:
     return _forms(rows)
 
 
+#: Limits of a workbook, checked before and while it is read: a zip bomb or a sheet of a million
+#: rows is refused, never unpacked into memory.
+XLSX_MAX_UNPACKED = 50_000_000
+XLSX_MAX_RATIO = 200
+XLSX_MAX_ROWS = 5_000
+XLSX_MAX_COLUMNS = len(COLUMNS) + 20
+
+
 def read_xlsx(data: bytes) -> list[CaseStudyForm]:
-    """Rows of the first sheet of an Excel workbook."""
-    from zipfile import BadZipFile
+    """Rows of the first sheet of an Excel workbook, read within size limits and without XML
+    entities (openpyxl uses defusedxml)."""
+    from zipfile import BadZipFile, ZipFile
 
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (BadZipFile, KeyError, ValueError, OSError) as exc:
+        entries = ZipFile(io.BytesIO(data)).infolist()
+    except (BadZipFile, ValueError, OSError) as exc:
         raise InputError(f"Excel-Datei nicht lesbar: {exc}") from exc
-    sheet = book.worksheets[0]
-    rows = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    book.close()
+    unpacked = sum(entry.file_size for entry in entries)
+    packed = sum(entry.compress_size for entry in entries) or 1
+    if unpacked > XLSX_MAX_UNPACKED or unpacked / packed > XLSX_MAX_RATIO:
+        raise InputError(
+            f"Die Excel-Datei entpackt sich zu {unpacked / 1e6:.0f} MB "
+            f"(höchstens {XLSX_MAX_UNPACKED / 1e6:.0f} MB, Verhältnis höchstens "
+            f"{XLSX_MAX_RATIO}:1); bitte als CSV oder in kleineren Teilen hochladen."
+        )
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        rows: list[list[str]] = []
+        for row in sheet.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS):
+            if len(rows) >= XLSX_MAX_ROWS:
+                raise InputError(f"Die Tabelle hat mehr als {XLSX_MAX_ROWS} Zeilen.")
+            rows.append([_cell(value) for value in row])
+        book.close()
+    except InputError:
+        raise
+    # defusedxml refuses entities and DTDs with ValueError subclasses; broken parts raise others
+    except (BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError) as exc:
+        raise InputError(f"Excel-Datei nicht lesbar: {type(exc).__name__}: {exc}") from exc
     return _forms(rows)
 
 
