@@ -28,6 +28,8 @@ from wissensgraph.errors import (
     ServiceBusy,
     StoreError,
 )
+from wissensgraph.sparql.csv_results import SOURCE_TYPE as CSV_SOURCE
+from wissensgraph.sparql.csv_results import csv_from_json
 from wissensgraph.sparql.query import GRAPH_TYPES, RESULT_TYPES, QueryRequest, QueryResponse
 
 log = logging.getLogger(__name__)
@@ -95,8 +97,12 @@ def _run(ox: Any, store: Any, message: dict[str, Any], max_bytes: int) -> tuple[
     buffer = _Limited(max_bytes)
     try:
         if isinstance(result, ox.QueryBoolean | ox.QuerySolutions):
-            fmt = getattr(ox.QueryResultsFormat, RESULT_TYPES[media_type])
+            # CSV is written here from JSON: the store's CSV leaves IRIs with commas unquoted
+            wanted = CSV_SOURCE if media_type == "text/csv" else media_type
+            fmt = getattr(ox.QueryResultsFormat, RESULT_TYPES[wanted])
             result.serialize(buffer, format=fmt)
+            if media_type == "text/csv":
+                return ("ok", media_type, csv_from_json(b"".join(buffer.parts)))
         else:
             fmt = getattr(ox.RdfFormat, GRAPH_TYPES[media_type])
             ox.serialize(result, buffer, format=fmt)

@@ -15,6 +15,8 @@ from wissensgraph.errors import (
     ResultTooLarge,
     StoreError,
 )
+from wissensgraph.sparql.csv_results import SOURCE_TYPE as CSV_SOURCE
+from wissensgraph.sparql.csv_results import csv_from_json
 from wissensgraph.sparql.query import QueryRequest, QueryResponse
 
 
@@ -34,9 +36,11 @@ class RemoteExecutor:
             params["default-graph-uri"] = list(request.default_graphs)
         if request.named_graphs:
             params["named-graph-uri"] = list(request.named_graphs)
+        wants_csv = request.media_type == "text/csv"
+        accept = CSV_SOURCE if wants_csv else request.media_type  # CSV is written by us
         try:
             with self._client.stream(
-                "POST", self._endpoint, data=params, headers={"Accept": request.media_type}
+                "POST", self._endpoint, data=params, headers={"Accept": accept}
             ) as response:
                 if response.status_code == 400:
                     raise QuerySyntaxError(response.read().decode("utf-8", "replace")[:2000])
@@ -61,6 +65,8 @@ class RemoteExecutor:
             ) from None
         except httpx.TransportError as exc:
             raise StoreError(f"Entfernter SPARQL-Endpunkt nicht erreichbar: {exc}") from exc
+        if wants_csv:
+            return QueryResponse(media_type="text/csv", body=csv_from_json(b"".join(chunks)))
         return QueryResponse(media_type=media_type, body=b"".join(chunks))
 
     def close(self) -> None:
