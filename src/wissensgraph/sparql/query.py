@@ -73,6 +73,14 @@ class QueryInfo:
 
     form: QueryForm
     services: list[str] = field(default_factory=list)
+    #: The query's own dataset (FROM / FROM NAMED), as written; it then replaces the union.
+    from_graphs: list[str] = field(default_factory=list)
+    from_named: list[str] = field(default_factory=list)
+
+    @property
+    def dataset(self) -> bool:
+        """Whether the query names its own dataset."""
+        return bool(self.from_graphs or self.from_named)
 
 
 def analyse(query: str) -> QueryInfo:
@@ -95,7 +103,14 @@ def analyse(query: str) -> QueryInfo:
             if j < len(words) and words[j] == "SILENT":
                 j += 1
             services.append(tokens[j] if j < len(tokens) else "")
-    return QueryInfo(form=form, services=services)
+    info = QueryInfo(form=form, services=services)
+    for i, word in enumerate(words):
+        if word == "FROM":
+            named = i + 1 < len(words) and words[i + 1] == "NAMED"
+            j = i + 2 if named else i + 1
+            target = tokens[j] if j < len(tokens) else ""
+            (info.from_named if named else info.from_graphs).append(target)
+    return info
 
 
 def check_federation(info: QueryInfo, allowed: list[str]) -> None:
@@ -174,6 +189,10 @@ class QueryRequest:
     media_type: str
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    #: FROM / FROM NAMED in the text: honoured unless the protocol names graphs, which win.
+    query_dataset: bool = False
+    from_graphs: tuple[str, ...] = ()
+    from_named: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -216,4 +235,7 @@ def prepare(
         media_type=negotiate(accept, info.form),
         default_graphs=tuple(default_graphs or ()),
         named_graphs=tuple(named_graphs or ()),
+        query_dataset=info.dataset,
+        from_graphs=tuple(info.from_graphs),
+        from_named=tuple(info.from_named),
     )

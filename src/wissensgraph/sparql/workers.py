@@ -83,7 +83,10 @@ def _run(ox: Any, store: Any, message: dict[str, Any], max_bytes: int) -> tuple[
     kwargs: dict[str, Any] = {}
     if message["default_graphs"]:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in message["default_graphs"]]
-    else:
+    elif message["named_graphs"]:
+        kwargs["default_graph"] = []  # the protocol names only named graphs: empty default graph
+    elif not message.get("query_dataset"):
+        # the service's default graph is the union; a query's own FROM / FROM NAMED replaces it
         kwargs["use_default_graph_as_union"] = True
     if message["named_graphs"]:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in message["named_graphs"]]
@@ -196,6 +199,7 @@ class WorkerPool:
             "media_type": request.media_type,
             "default_graphs": list(request.default_graphs),
             "named_graphs": list(request.named_graphs),
+            "query_dataset": request.query_dataset,
         }
 
     def execute(self, request: QueryRequest) -> QueryResponse:

@@ -20,6 +20,16 @@ from wissensgraph.sparql.csv_results import csv_from_json
 from wissensgraph.sparql.query import QueryRequest, QueryResponse
 
 
+def _iri(token: str) -> str:
+    """A FROM target as the protocol needs it: a full IRI (prefixed names are refused, clearly)."""
+    if token.startswith("<") and token.endswith(">"):
+        return token[1:-1]
+    raise QuerySyntaxError(
+        f"FROM {token}: mit dem entfernten Speicher bitte eine vollständige IRI in <…> angeben. "
+        f"FROM {token}: please give a full IRI in <…> with the remote store."
+    )
+
+
 class RemoteExecutor:
     """Sends each query to the remote endpoint and passes its answer through, within the limits."""
 
@@ -36,6 +46,10 @@ class RemoteExecutor:
             params["default-graph-uri"] = list(request.default_graphs)
         if request.named_graphs:
             params["named-graph-uri"] = list(request.named_graphs)
+        if request.query_dataset and not (request.default_graphs or request.named_graphs):
+            # a server whose default graph is the union may ignore FROM: say it by protocol
+            params["default-graph-uri"] = [_iri(t) for t in request.from_graphs]
+            params["named-graph-uri"] = [_iri(t) for t in request.from_named]
         wants_csv = request.media_type == "text/csv"
         accept = CSV_SOURCE if wants_csv else request.media_type  # CSV is written by us
         try:
