@@ -7,6 +7,7 @@ from rdflib import Graph
 
 from tests.writes.conftest import form
 from wissensgraph.config import Settings
+from wissensgraph.curation import commit
 from wissensgraph.curation import pipeline as writes
 from wissensgraph.curation.form import CaseStudyForm
 from wissensgraph.errors import Conflict, InputError, NotFound, ParameterError, ShapeViolation
@@ -132,7 +133,7 @@ def test_interrupted_write_leaves_no_trace(
     def crash(link: object, target: object) -> None:
         raise KeyboardInterrupt  # the process dies between the files and the commit point
 
-    monkeypatch.setattr(writes, "switch", crash)
+    monkeypatch.setattr(commit, "switch", crash)
     with pytest.raises(KeyboardInterrupt):
         writes.submit(writable, forms(form("w-absturz")), mode="create", curator="E", source="t")
     monkeypatch.undo()
