@@ -262,7 +262,7 @@ async def history(slug: str, executor: ExecutorDep) -> list[dict[str, Any]]:
             "kurator": r["kurator"]["value"],
             "art": r["art"]["value"].rsplit("/", 1)[-1],
             "quelle": r["quelle"]["value"],
-            "eigenschaften": r["eigenschaften"]["value"].split(),
+            "eigenschaften": r.get("eigenschaften", {}).get("value", "").split(),
             "hinzugefuegt": int(r["hinzu"]["value"]),
             "entfernt": int(r["weg"]["value"]),
             "vorschlag": r["vorschlag"]["value"] if "vorschlag" in r else None,
