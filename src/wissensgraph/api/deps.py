@@ -48,7 +48,9 @@ async def get_searcher(request: Request) -> Searcher:
 def linker_if_searching(request: Request) -> Linker | None:
     """The NLC link suggester for the graph as it is now, None when search is off (blocks)."""
     state = request.app.state.search
-    return None if state is None else state.linker()  # type: ignore[no-any-return]
+    if state is None or request.app.state.settings.sparql_endpoint:  # no writes there
+        return None
+    return state.linker()  # type: ignore[no-any-return]
 
 
 async def run_search(searcher: Searcher, work: Callable[[], T]) -> T:

@@ -90,7 +90,7 @@ class Work:
         gone, new = before - after, after - before
         if not len(gone) and not len(new):
             return
-        if any(isinstance(term, BNode) for triple in gone for term in triple):
+        if any(isinstance(term, BNode) for part in (gone, new) for t in part for term in t):
             raise StoreError(f"{SUGGESTIONS_FILE} darf keine leeren Knoten enthalten.")
         self.files[suggestions_file(settings)] = turtle(after)
         self.deleted += gone

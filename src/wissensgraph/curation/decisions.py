@@ -96,8 +96,8 @@ def decide(
             work.files[path] = turtle(after)
             work.inserted += link
             work.changed = [iri]  # its curated links are facets of its search document
-        contribution = Contribution()
-        if after is not None:
+        contribution = Contribution()  # the case study changes only when a link is added
+        if decision == "accept" and after is not None:
             contribution.case_studies[iri] = closure(after, iri)
         door.check(contribution, graph, settings.shapes_dir, records.description(decided, node))
         change = Change(
