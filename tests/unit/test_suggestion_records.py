@@ -16,6 +16,7 @@ from wissensgraph.linking.records import FILE_NAME, suggestion_iri
 from wissensgraph.linking.suggest import Linker
 from wissensgraph.namespaces import NLC, STATUS, WG
 from wissensgraph.store.graph import KnowledgeGraph, build
+from wissensgraph.store.rdf_files import read_turtle, sorted_turtle
 
 CQ10 = PROJECT_ROOT / "data" / "queries" / "cq10-vorschlag-kuratiert-abweichung.rq"
 
@@ -111,3 +112,14 @@ def test_regenerating_keeps_decisions(workspace: Settings, linker: Linker) -> No
     stored = kg.select(f"SELECT ?n WHERE {{ ?n <{WG.suggestionStatus}> <{STATUS.vorgeschlagen}> }}")
     assert {str(r["n"]) for r in stored} == {str(n) for n in open_ones}
     assert str(NLC) in target or "handlungsfeld" in target
+
+
+def test_suggestions_file_reads_and_writes_the_same_graph(tmp_path: Path) -> None:
+    source = PROJECT_ROOT / "data" / FILE_NAME
+    expected = set(Graph().parse(source, format="turtle"))
+    read = read_turtle(source)
+    assert set(read) == expected  # the same terms as rdflib's parser makes (diffs stay exact)
+    written = tmp_path / FILE_NAME
+    written.write_bytes(sorted_turtle(read))
+    assert set(Graph().parse(written, format="turtle")) == expected
+    assert sorted_turtle(read_turtle(written)) == written.read_bytes()  # a fixed order

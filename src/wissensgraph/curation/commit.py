@@ -23,7 +23,7 @@ from wissensgraph.namespaces import DATA_GRAPH, HISTORY_GRAPH
 from wissensgraph.store.durable_files import remove_durable, sync_folder, write_atomic
 from wissensgraph.store.graph import HISTORY_FOLDER, KnowledgeGraph
 from wissensgraph.store.journal import begin, finish, recover
-from wissensgraph.store.rdf_files import new_graph
+from wissensgraph.store.rdf_files import new_graph, read_turtle, sorted_turtle
 from wissensgraph.store.versions import remove_unused, switch, write_version
 
 
@@ -48,11 +48,8 @@ def suggestions_file(settings: Settings) -> Path:
 
 def read_suggestions(settings: Settings) -> Graph:
     """The suggestions file as it is (empty if there is none yet)."""
-    graph = new_graph()
     path = suggestions_file(settings)
-    if path.exists():
-        graph.parse(path, format="turtle")
-    return graph
+    return read_turtle(path) if path.exists() else new_graph()
 
 
 def turtle(graph: Graph) -> bytes:
@@ -92,7 +89,7 @@ class Work:
             return
         if any(isinstance(term, BNode) for part in (gone, new) for t in part for term in t):
             raise StoreError(f"{SUGGESTIONS_FILE} darf keine leeren Knoten enthalten.")
-        self.files[suggestions_file(settings)] = turtle(after)
+        self.files[suggestions_file(settings)] = sorted_turtle(after)
         self.deleted += gone
         self.inserted += new
 

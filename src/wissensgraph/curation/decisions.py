@@ -36,7 +36,7 @@ from wissensgraph.namespaces import FS, WG
 from wissensgraph.store.graph import KnowledgeGraph
 from wissensgraph.store.journal import recover
 from wissensgraph.store.locking import data_lock
-from wissensgraph.store.rdf_files import new_graph
+from wissensgraph.store.rdf_files import new_graph, sorted_turtle
 
 if TYPE_CHECKING:
     from wissensgraph.linking.suggest import Linker
@@ -134,7 +134,7 @@ def generate(settings: Settings, linker: Linker) -> GenerateSummary:
         result = records.generated(before, linker, model=settings.search_model)
         path = suggestions_file(settings)
         if settings.sparql_endpoint:  # a remote store is loaded by a build, not by updates
-            rebuild_with(settings, {path: turtle(result.graph)})
+            rebuild_with(settings, {path: sorted_turtle(result.graph)})
         else:
             graph = KnowledgeGraph.open(settings)
             nodes = Graph()
