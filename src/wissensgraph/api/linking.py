@@ -13,8 +13,8 @@ from wissensgraph.api.deps import SettingsDep
 from wissensgraph.config import Settings
 from wissensgraph.errors import ServiceBusy
 from wissensgraph.linking import coverage as coverage_matrix
+from wissensgraph.linking import records
 from wissensgraph.linking.suggest import Linker, Suggestion
-from wissensgraph.namespaces import FS
 from wissensgraph.sparql.query import choose_media_type
 from wissensgraph.store.graph import KnowledgeGraph
 
@@ -64,11 +64,8 @@ async def suggest_for_case_study(
 def case_study_suggestions(
     settings: Settings, linker: Linker, slug: str, lang: str
 ) -> list[Suggestion]:
-    """A case study's live suggestions with the status recorded for each."""
-    from wissensgraph.linking.records import statuses, with_status
-
-    items = linker.suggest_for_case_study(slug, lang=lang)
-    return with_status(items, statuses(KnowledgeGraph.open(settings), str(FS[slug])))
+    """A case study's live suggestions with the status recorded for each (blocks)."""
+    return records.with_status(linker, KnowledgeGraph.open(settings), slug, lang=lang)
 
 
 class DecisionIn(BaseModel):

@@ -2,9 +2,9 @@
 
 The system writes suggestions; curators decide. Accepting one marks it accepted (who, when) and
 adds a curated link to the case study, derived from the suggestion; rejecting keeps the record,
-marked rejected. The functions here are pure: they take the file's graph and return the new one.
-Only the curation pipeline writes the file, under the data lock and its undo journal, together
-with the store version and the history.
+marked rejected. The functions that change the file are pure: they take its graph and return the
+new one. Only the curation pipeline writes the file, under the data lock and its undo journal,
+together with the store version and the history.
 """
 
 from __future__ import annotations
@@ -251,10 +251,17 @@ def statuses(graph: KnowledgeGraph, case_study: str) -> dict[str, str]:
     return {row["t"] or "": (row["s"] or "").rsplit("/", 1)[-1] for row in rows}
 
 
-def with_status(suggestions: list[Suggestion], recorded: dict[str, str]) -> list[Suggestion]:
-    """Live suggestions with the status curators gave them; a rejected one is not suggested."""
+def with_status(
+    linker: Linker, graph: KnowledgeGraph, slug: str, *, lang: str = "de"
+) -> list[Suggestion]:
+    """A case study's live suggestions with the status curators gave the recorded ones.
+
+    A rejected suggestion is never ``suggest``; one that is not recorded has no status.
+    """
+    items = linker.suggest_for_case_study(slug, lang=lang)  # NotFound for an unknown slug
+    recorded = statuses(graph, str(FS[slug]))
     out = []
-    for item in suggestions:
+    for item in items:
         status = recorded.get(item.target)
         if status is None:
             out.append(item)
