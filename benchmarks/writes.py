@@ -1,5 +1,7 @@
 """Write benchmark: one case study validated and committed against a large store, and bulk rate.
 
+Also decisions on NLC link suggestions (accept, reject): each is a write of the same pipeline.
+
 Run: ``.venv/bin/python -m benchmarks.writes --triples 1000000``. The store holds the real
 ontology and data plus synthetic triples (own namespace, marked synthetic) up to the size asked
 for; the writes are synthetic case studies of this benchmark, written to a temporary copy of
@@ -17,14 +19,17 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import Graph
 
 from benchmarks.synthetic import write as write_synthetic
 from wissensgraph.config import PROJECT_ROOT, Settings
 from wissensgraph.curation import pipeline as writes
 from wissensgraph.curation import shape_check as door
+from wissensgraph.curation.decisions import decide
 from wissensgraph.curation.form import CaseStudyForm
 from wissensgraph.curation.pipeline import _contribution
-from wissensgraph.namespaces import DATA_GRAPH
+from wissensgraph.linking.records import FILE_NAME
+from wissensgraph.namespaces import DATA_GRAPH, NLC, STATUS, WG
 from wissensgraph.store.graph import KnowledgeGraph, build
 from wissensgraph.store.versions import build_marker, new_version_path, switch, write_version
 
@@ -84,6 +89,34 @@ def _p50(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
+def _decisions(settings: Settings, count: int) -> tuple[list[float], list[float]]:
+    """Accept up to ``count`` open suggestions of NLC concepts and reject as many others."""
+    graph = Graph().parse(settings.data_dir / FILE_NAME)
+    open_ones = sorted(graph.subjects(WG.suggestionStatus, STATUS.vorgeschlagen))
+    by_kind: dict[bool, list[tuple[str, str]]] = {True: [], False: []}
+    for node in open_ones:
+        target = str(graph.value(node, WG.target))
+        case_study = str(graph.value(predicate=WG.suggestedLink, object=node)).rsplit("/", 1)[-1]
+        by_kind[target.startswith(str(NLC))].append((case_study, target))
+    accept = by_kind[True][:count]
+    reject = (by_kind[False] + by_kind[True][count:])[:count]
+    times: dict[str, list[float]] = {"accept": [], "reject": []}
+    for decision, chosen in (("accept", accept), ("reject", reject)):
+        for case_study, target in chosen:
+            started = time.perf_counter()
+            decide(
+                settings,
+                case_study=case_study,
+                target=target,
+                decision=decision,  # type: ignore[arg-type]
+                curator="Benchmark",
+                justification="Synthetischer Bezug für die Messung.",
+                source="benchmark",
+            )
+            times[decision].append(time.perf_counter() - started)
+    return times["accept"], times["reject"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--triples", type=int, default=1_000_000, help="synthetic triples added")
@@ -129,12 +162,15 @@ def main() -> None:
             source="benchmark",
         )
         bulk_seconds = time.perf_counter() - started
+        accepted, rejected = _decisions(settings, args.writes)
     print(f"store: {size:,} triples")
     print("| step | p50 ms |")
     print("| --- | ---: |")
     print(f"| SHACL check at the door alone | {_p50(shacl):.1f} |")
     print(f"| store version alone (checkpoint + update + flush) | {_p50(store):.1f} |")
     print(f"| one case study validated and committed (all of it) | {_p50(single):.1f} |")
+    print(f"| accept a suggestion (n={len(accepted)}) | {_p50(accepted):.1f} |")
+    print(f"| reject a suggestion (n={len(rejected)}) | {_p50(rejected):.1f} |")
     print(
         f"bulk import: {args.bulk} case studies in {bulk_seconds:.2f} s "
         f"= {args.bulk / bulk_seconds:.1f} per second"

@@ -12,6 +12,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rdflib import Graph
+
 from wissensgraph.namespaces import FS
 from wissensgraph.queries import load_query
 from wissensgraph.store.graph import KnowledgeGraph, Row
@@ -179,6 +181,15 @@ def load_documents(
             )
         )
     return documents
+
+
+def documents_of(graph: Graph) -> list[SearchDocument]:
+    """Search documents of case studies a write is about to store, read by the same queries."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return load_documents(KnowledgeGraph(store))
 
 
 def load_concepts(graph: KnowledgeGraph) -> dict[str, Concept]:

@@ -1,4 +1,4 @@
-"""Suggestions as resources with provenance; curators accept or reject; nothing half-written."""
+"""Suggestions as resources with provenance; curators accept or reject; runs keep decisions."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from rdflib import Graph
 from rdflib.namespace import PROV
 
 from wissensgraph.config import PROJECT_ROOT, Settings
+from wissensgraph.curation.decisions import decide, generate
 from wissensgraph.errors import InputError
-from wissensgraph.linking.records import FILE_NAME, decide, suggestion_iri, write_suggestions
+from wissensgraph.linking.records import FILE_NAME, suggestion_iri
 from wissensgraph.linking.suggest import Linker
 from wissensgraph.namespaces import NLC, STATUS, WG
 from wissensgraph.store.graph import KnowledgeGraph, build
+from wissensgraph.store.rdf_files import read_turtle, sorted_turtle
 
 CQ10 = PROJECT_ROOT / "data" / "queries" / "cq10-vorschlag-kuratiert-abweichung.rq"
 
@@ -25,9 +27,9 @@ def workspace(tmp_path: Path, linker: Linker) -> Settings:
     for folder in ("fallstudien", "akteure"):
         shutil.copytree(PROJECT_ROOT / "data" / folder, data / folder)
     settings = Settings(home=tmp_path / "home", data_dir=data)
-    summary = write_suggestions(linker, data, model="test")
-    assert summary.proposed > 0
     build(settings)
+    summary = generate(settings, linker)
+    assert summary.proposed > 0 and summary.kept == 0
     return settings
 
 
@@ -83,23 +85,6 @@ def test_reject_keeps_the_record(workspace: Settings) -> None:
     assert node == suggestion_iri(f"https://w3id.org/wissensgraph/id/fallstudie/{slug}", target)
 
 
-def test_failed_rebuild_restores_every_file(workspace: Settings) -> None:
-    slug, target = _pick(workspace)
-    case_file = workspace.data_dir / "fallstudien" / f"{slug}.ttl"
-    before = (case_file.read_bytes(), (workspace.data_dir / FILE_NAME).read_bytes())
-    (workspace.data_dir / "kaputt.ttl").write_text("kein turtle <", encoding="utf-8")
-    with pytest.raises(InputError, match="kaputt.ttl"):
-        decide(
-            workspace,
-            case_study=slug,
-            target=target,
-            decision="accept",
-            curator="Erika",
-            justification="Eine ausreichend lange Begründung.",
-        )
-    assert (case_file.read_bytes(), (workspace.data_dir / FILE_NAME).read_bytes()) == before
-
-
 def test_accept_needs_a_justification(workspace: Settings) -> None:
     slug, target = _pick(workspace)
     with pytest.raises(InputError, match="Begründung"):
@@ -116,7 +101,25 @@ def test_accept_needs_a_justification(workspace: Settings) -> None:
 def test_regenerating_keeps_decisions(workspace: Settings, linker: Linker) -> None:
     slug, target = _pick(workspace)
     node = decide(workspace, case_study=slug, target=target, decision="reject", curator="Max")
-    write_suggestions(linker, workspace.data_dir, model="test")
+    summary = generate(workspace, linker)
+    assert summary.kept == 1
     graph = Graph().parse(workspace.data_dir / FILE_NAME)
     assert graph.value(node, WG.suggestionStatus) == STATUS.abgelehnt
+    assert graph.value(node, PROV.wasAttributedTo) is not None
+    kg = KnowledgeGraph.open(workspace)  # the store follows the file, without a build
+    assert kg.ask(f"ASK {{ <{node}> <{WG.suggestionStatus}> <{STATUS.abgelehnt}> }}")
+    open_ones = set(graph.subjects(WG.suggestionStatus, STATUS.vorgeschlagen))
+    stored = kg.select(f"SELECT ?n WHERE {{ ?n <{WG.suggestionStatus}> <{STATUS.vorgeschlagen}> }}")
+    assert {str(r["n"]) for r in stored} == {str(n) for n in open_ones}
     assert str(NLC) in target or "handlungsfeld" in target
+
+
+def test_suggestions_file_reads_and_writes_the_same_graph(tmp_path: Path) -> None:
+    source = PROJECT_ROOT / "data" / FILE_NAME
+    expected = set(Graph().parse(source, format="turtle"))
+    read = read_turtle(source)
+    assert set(read) == expected  # the same terms as rdflib's parser makes (diffs stay exact)
+    written = tmp_path / FILE_NAME
+    written.write_bytes(sorted_turtle(read))
+    assert set(Graph().parse(written, format="turtle")) == expected
+    assert sorted_turtle(read_turtle(written)) == written.read_bytes()  # a fixed order

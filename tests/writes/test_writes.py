@@ -7,6 +7,7 @@ from rdflib import Graph
 
 from tests.writes.conftest import form
 from wissensgraph.config import Settings
+from wissensgraph.curation import commit
 from wissensgraph.curation import pipeline as writes
 from wissensgraph.curation.form import CaseStudyForm
 from wissensgraph.errors import Conflict, InputError, NotFound, ParameterError, ShapeViolation
@@ -132,7 +133,7 @@ def test_interrupted_write_leaves_no_trace(
     def crash(link: object, target: object) -> None:
         raise KeyboardInterrupt  # the process dies between the files and the commit point
 
-    monkeypatch.setattr(writes, "switch", crash)
+    monkeypatch.setattr(commit, "switch", crash)
     with pytest.raises(KeyboardInterrupt):
         writes.submit(writable, forms(form("w-absturz")), mode="create", curator="E", source="t")
     monkeypatch.undo()
@@ -224,6 +225,6 @@ def test_a_write_is_logged_with_curator_cases_and_store_version(
     writes.submit(
         writable, [CaseStudyForm(**form("w-protokoll"))], mode="create", curator="Lia", source="t"
     )
-    (record,) = [r for r in caplog.records if r.name == "wissensgraph.curation.pipeline"]
+    (record,) = [r for r in caplog.records if r.name == "wissensgraph.curation.commit"]
     assert "Lia" in record.getMessage() and "w-protokoll angelegt" in record.getMessage()
     assert record.store_version == writable.store_dir.resolve().name  # type: ignore[attr-defined]

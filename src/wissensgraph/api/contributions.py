@@ -1,7 +1,9 @@
 """Curators' write API: add, replace, delete and import case studies; read their history.
 
 Writes need a bearer token; each goes through the core's write path, which validates against the
-SHACL shapes before anything is stored and records the curator in the history.
+SHACL shapes before anything is stored and records the curator in the history. With search on,
+a write also makes the NLC link suggestions of its case studies, so curators can decide on them
+right away.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from wissensgraph.api.deps import ExecutorDep, SettingsDep
+from wissensgraph.api.deps import ExecutorDep, SettingsDep, linker_if_searching
 from wissensgraph.api.sparql import run_query
 from wissensgraph.config import Settings
 from wissensgraph.curation.auth import curator_for
@@ -104,6 +106,7 @@ async def create(
         curator=curator,
         source="API POST",
         single=True,
+        linker=await run_in_threadpool(linker_if_searching, request),
     )
     location = f"/id/fallstudie/{result.created[0]}"
     return JSONResponse(_out(result).model_dump(), status_code=201, headers={"Location": location})
@@ -130,6 +133,7 @@ async def bulk_import(
         mode="upsert" if ersetzen else "create",
         curator=curator,
         source="API Import",
+        linker=await run_in_threadpool(linker_if_searching, request),
     )
     return _out(result)
 
@@ -171,6 +175,7 @@ async def replace(
         curator=curator,
         source="API PUT",
         slug=slug,
+        linker=await run_in_threadpool(linker_if_searching, request),
     )
     return _out(result)
 
@@ -196,7 +201,7 @@ _HISTORY = """
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX wg: <https://w3id.org/wissensgraph/ontology#>
 PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-SELECT ?aenderung ?zeit ?kurator ?art ?quelle ?hinzu ?weg
+SELECT ?aenderung ?zeit ?kurator ?art ?quelle ?hinzu ?weg ?vorschlag
        (GROUP_CONCAT(STR(?eigenschaft); separator=" ") AS ?eigenschaften)
 WHERE { GRAPH <%s> {
   ?revision prov:specializationOf <%s> ; prov:wasGeneratedBy ?aenderung ;
@@ -205,14 +210,16 @@ WHERE { GRAPH <%s> {
   ?aenderung prov:wasAssociatedWith ?person ; wg:changeSource ?quelle .
   ?person foaf:name ?kurator .
   OPTIONAL { ?revision wg:changedProperty ?eigenschaft }
+  OPTIONAL { ?revision wg:decidedSuggestion ?vorschlag }
 } }
-GROUP BY ?aenderung ?zeit ?kurator ?art ?quelle ?hinzu ?weg
+GROUP BY ?aenderung ?zeit ?kurator ?art ?quelle ?hinzu ?weg ?vorschlag
 ORDER BY ?zeit ?aenderung"""
 
 
 @router.get("/fallstudien/{slug}/historie", summary="Write history of a case study (PROV-O)")
 async def history(slug: str, executor: ExecutorDep) -> list[dict[str, Any]]:
-    """Every recorded write, oldest first: when, who, what kind, which properties."""
+    """Every recorded write, oldest first: when, who, what kind, which properties; for a decision
+    on an NLC link suggestion (art vorschlag-angenommen or vorschlag-abgelehnt) the suggestion."""
     slug = _slug(slug)
     iri = FS[slug]
     response = await run_query(
@@ -242,9 +249,10 @@ async def history(slug: str, executor: ExecutorDep) -> list[dict[str, Any]]:
             "kurator": r["kurator"]["value"],
             "art": r["art"]["value"].rsplit("/", 1)[-1],
             "quelle": r["quelle"]["value"],
-            "eigenschaften": r["eigenschaften"]["value"].split(),
+            "eigenschaften": r.get("eigenschaften", {}).get("value", "").split(),
             "hinzugefuegt": int(r["hinzu"]["value"]),
             "entfernt": int(r["weg"]["value"]),
+            "vorschlag": r["vorschlag"]["value"] if "vorschlag" in r else None,
         }
         for r in rows
     ]

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from wissensgraph.config import Settings
 from wissensgraph.errors import ServiceBusy
+from wissensgraph.linking.suggest import Linker
 from wissensgraph.search.hybrid import Searcher
 from wissensgraph.sparql.query import QueryExecutor
 
@@ -42,6 +43,14 @@ async def get_searcher(request: Request) -> Searcher:
     if searcher is None:
         searcher = await run_in_threadpool(state.current)
     return searcher
+
+
+def linker_if_searching(request: Request) -> Linker | None:
+    """The NLC link suggester for the graph as it is now, None when search is off (blocks)."""
+    state = request.app.state.search
+    if state is None or request.app.state.settings.sparql_endpoint:  # no writes there
+        return None
+    return state.linker()  # type: ignore[no-any-return]
 
 
 async def run_search(searcher: Searcher, work: Callable[[], T]) -> T:

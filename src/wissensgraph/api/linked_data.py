@@ -13,6 +13,7 @@ from rdflib import Graph
 from starlette.background import BackgroundTask
 
 from wissensgraph.api.deps import ExecutorDep, SettingsDep
+from wissensgraph.api.linking import case_study_suggestions
 from wissensgraph.namespaces import BASE
 from wissensgraph.publication import linked_data
 from wissensgraph.sparql.query import choose_media_type
@@ -88,14 +89,10 @@ async def _case_study_page(
         searcher = await run_in_threadpool(state.current)
         linker = await run_in_threadpool(state.linker)
         similar = searcher.similar(slug, k=5, lang=lang)
-        curated = {link.href for link in view.links}
-        suggestions = [
-            s
-            for s in await run_in_threadpool(linker.suggest_for_case_study, slug, lang=lang)
-            if s.suggest
-            and s.kind != "action-field"
-            and linked_data.local_href(s.target) not in curated
-        ][:5]
+        items = await run_in_threadpool(
+            case_study_suggestions, request.app.state.settings, linker, slug, lang
+        )
+        suggestions = views.page_suggestions(items, view)
     return templates.TemplateResponse(
         request,
         "case_study.html",

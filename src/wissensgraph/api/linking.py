@@ -10,8 +10,10 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from wissensgraph.api.deps import SettingsDep
+from wissensgraph.config import Settings
 from wissensgraph.errors import ServiceBusy
 from wissensgraph.linking import coverage as coverage_matrix
+from wissensgraph.linking import records
 from wissensgraph.linking.suggest import Linker, Suggestion
 from wissensgraph.sparql.query import choose_media_type
 from wissensgraph.store.graph import KnowledgeGraph
@@ -48,11 +50,22 @@ async def suggest_for_text(request: Request, body: TextIn) -> list[Suggestion]:
     summary="Suggest NLC links for a case study",
 )
 async def suggest_for_case_study(
-    request: Request, slug: str, lang: Annotated[Literal["de", "en"], Query()] = "de"
+    request: Request,
+    settings: SettingsDep,
+    slug: str,
+    lang: Annotated[Literal["de", "en"], Query()] = "de",
 ) -> list[Suggestion]:
-    """Suggestions computed without the case study's own curated links."""
+    """Suggestions computed without the case study's own curated links; ``status`` says what
+    curators decided about a recorded one (a rejected one is never ``suggest``)."""
     linker = await run_in_threadpool(_linker, request)
-    return await run_in_threadpool(linker.suggest_for_case_study, slug, lang=lang)
+    return await run_in_threadpool(case_study_suggestions, settings, linker, slug, lang)
+
+
+def case_study_suggestions(
+    settings: Settings, linker: Linker, slug: str, lang: str
+) -> list[Suggestion]:
+    """A case study's live suggestions with the status recorded for each (blocks)."""
+    return records.with_status(linker, KnowledgeGraph.open(settings), slug, lang=lang)
 
 
 class DecisionIn(BaseModel):
@@ -79,7 +92,7 @@ async def _decide(
     justification: str | None,
 ) -> DecisionOut:
     from wissensgraph.curation.auth import curator_for
-    from wissensgraph.linking.records import decide
+    from wissensgraph.curation.decisions import decide
 
     curator = curator_for(settings, authorization)
     node = await run_in_threadpool(
@@ -90,6 +103,7 @@ async def _decide(
         decision=decision,
         curator=curator,
         justification=justification,
+        source="API " + ("annehmen" if decision == "accept" else "ablehnen"),
     )
     return DecisionOut(
         suggestion=str(node),

@@ -44,14 +44,15 @@ def import_(
         return
     if file is None:
         raise InputError("Welche Datei? wissensgraph import DATEI --kurator NAME")
-    from wissensgraph.curation.pipeline import require_writable, submit
+    from wissensgraph.curation.commit import writable
+    from wissensgraph.curation.pipeline import submit
     from wissensgraph.curation.submissions import media_type_of_file, parse
 
     if not file.is_file():
         raise InputError(f"{file}: Datei nicht gefunden")
     if not curator.strip():
         raise InputError("Wer importiert? --kurator NAME (wird in der Historie vermerkt)")
-    require_writable(get_settings())
+    writable(get_settings())
     submission = parse(file.read_bytes(), media_type_of_file(file.name))
     result = submit(
         get_settings(),

@@ -56,12 +56,10 @@ def link_suggest(
 @handles_errors
 def link_generate() -> None:
     """Write suggestions for every case study to data/vorschlaege.ttl (decisions are kept)."""
-    from wissensgraph.linking.records import write_suggestions
-    from wissensgraph.store.graph import build as build_graph
+    from wissensgraph.curation.decisions import generate
 
     settings = get_settings()
-    summary = write_suggestions(_linker(settings), settings.data_dir, model=settings.search_model)
-    build_graph(settings)
+    summary = generate(settings, _linker(settings))
     typer.echo(
         f"{summary.proposed} offene Vorschläge, {summary.kept} entschiedene behalten: "
         f"{summary.path}"
@@ -94,7 +92,7 @@ def link_reject(
 
 
 def _decide(slug: str, target: str, decision: str, curator: str, justification: str | None) -> None:
-    from wissensgraph.linking.records import decide
+    from wissensgraph.curation.decisions import decide
 
     node = decide(
         get_settings(),
@@ -103,6 +101,7 @@ def _decide(slug: str, target: str, decision: str, curator: str, justification: 
         decision=decision,  # type: ignore[arg-type]
         curator=curator,
         justification=justification,
+        source=f"CLI link {decision}",
     )
     typer.echo(f"{'Angenommen' if decision == 'accept' else 'Abgelehnt'}: {node}")
 

@@ -2,8 +2,10 @@
 
 Every write adds one activity (prov:Activity, the curator as prov:wasAssociatedWith) and, per
 case study, a revision entity (prov:specializationOf the case study) naming the kind of change,
-the properties whose values changed and how many statements came and went. The history lives in
-its own named graph; clients can read it but no write path accepts resources of it.
+the properties whose values changed and how many statements came and went. A decision on an NLC
+link suggestion is such a revision too: its kind says accepted or rejected, and it names the
+suggestion (wg:decidedSuggestion). The history lives in its own named graph; clients can read it
+but no write path accepts resources of it.
 """
 
 from __future__ import annotations
@@ -17,10 +19,16 @@ from rdflib.namespace import FOAF, PROV, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from wissensgraph.curation.contribution import slug_of
+from wissensgraph.linking.records import curator_iri
 from wissensgraph.namespaces import AENDERUNG, ID, WG
-from wissensgraph.slugs import slugify
 
-KIND_LABELS = {"angelegt": "angelegt", "geaendert": "geändert", "geloescht": "gelöscht"}
+KIND_LABELS = {
+    "angelegt": "angelegt",
+    "geaendert": "geändert",
+    "geloescht": "gelöscht",
+    "vorschlag-angenommen": "Vorschlag angenommen",
+    "vorschlag-abgelehnt": "Vorschlag abgelehnt",
+}
 
 
 @dataclass(frozen=True)
@@ -30,10 +38,15 @@ class Change:
     case_study: URIRef
     before: Graph | None
     after: Graph | None
+    #: The NLC link suggestion this change decides on, and how (accept or reject), if any.
+    suggestion: URIRef | None = None
+    accepted: bool = False
 
     @property
     def kind(self) -> str:
-        """angelegt, geaendert or geloescht."""
+        """angelegt, geaendert, geloescht, vorschlag-angenommen or vorschlag-abgelehnt."""
+        if self.suggestion is not None:
+            return "vorschlag-angenommen" if self.accepted else "vorschlag-abgelehnt"
         if self.before is None:
             return "angelegt"
         return "geloescht" if self.after is None else "geaendert"
@@ -59,7 +72,7 @@ def record(changes: list[Change], *, curator: str, source: str) -> tuple[str, Gr
     stamp = now.strftime("%Y%m%dT%H%M%S%fZ")
     write_id = f"{stamp}-{uuid.uuid4().hex[:6]}"
     activity = ID[f"aenderung/{write_id}"]
-    person = ID[f"kurator/{slugify(curator)}"]
+    person = curator_iri(curator)
     time = Literal(
         now.replace(microsecond=(now.microsecond // 1000) * 1000).isoformat(), datatype=XSD.dateTime
     )
@@ -82,6 +95,8 @@ def record(changes: list[Change], *, curator: str, source: str) -> tuple[str, Gr
         graph.add((revision, PROV.generatedAtTime, time))
         graph.add((revision, WG.changeKind, AENDERUNG[change.kind]))
         graph.add((revision, RDFS.label, Literal(f"{slug} {KIND_LABELS[change.kind]}", lang="de")))
+        if change.suggestion is not None:
+            graph.add((revision, WG.decidedSuggestion, change.suggestion))
         for predicate in sorted({p for p, _ in before ^ after}):
             graph.add((revision, WG.changedProperty, predicate))
         graph.add(
@@ -91,7 +106,3 @@ def record(changes: list[Change], *, curator: str, source: str) -> tuple[str, Gr
             (revision, WG.statementsRemoved, Literal(len(before - after), datatype=XSD.integer))
         )
     return f"{write_id}.ttl", graph
-
-
-def _count(number: int) -> Literal:
-    return Literal(number, datatype=XSD.integer)

@@ -9,17 +9,25 @@ index follows the store version it was made from.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
 
 from wissensgraph.config import Settings
 from wissensgraph.curation import shape_check as door
+from wissensgraph.curation.commit import (
+    Work,
+    case_study_file,
+    commit,
+    read_suggestions,
+    turtle,
+    writable,
+)
 from wissensgraph.curation.contribution import (
     Contribution,
+    closure,
     from_graph,
     refuse_formulas,
     slug_of,
@@ -27,22 +35,20 @@ from wissensgraph.curation.contribution import (
 )
 from wissensgraph.curation.form import ActorDirectory, CaseStudyForm, Vocabulary, to_contribution
 from wissensgraph.curation.history import Change, record
-from wissensgraph.errors import Conflict, InputError, NotFound, ParameterError, StoreError
-from wissensgraph.namespaces import DATA_GRAPH, FS, HISTORY_GRAPH, WG
-from wissensgraph.store.durable_files import remove_durable, sync_folder, write_atomic
-from wissensgraph.store.graph import HISTORY_FOLDER, KnowledgeGraph
-from wissensgraph.store.journal import begin, finish, recover
+from wissensgraph.errors import Conflict, InputError, NotFound, ParameterError
+from wissensgraph.linking import records
+from wissensgraph.namespaces import DATA_GRAPH, FS, WG
+from wissensgraph.store.graph import KnowledgeGraph
+from wissensgraph.store.journal import recover
 from wissensgraph.store.locking import data_lock
-from wissensgraph.store.rdf_files import new_graph
-from wissensgraph.store.versions import remove_unused, switch, write_version
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from wissensgraph.documents import SearchDocument
+    from wissensgraph.linking.suggest import Linker
 
 Mode = Literal["create", "replace", "upsert"]
 #: What a write hands in: forms (JSON, spreadsheets) or a parsed RDF graph.
 Submission = list[CaseStudyForm] | Graph
-
-SUGGESTIONS_FILE = "vorschlaege.ttl"
 
 
 @dataclass(frozen=True)
@@ -72,33 +78,9 @@ DELETE {{ GRAPH <{DATA_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{DATA_GRAPH}> {
   UNION {{ ?r ?q ?s FILTER (?q != {_SUGGESTED} && isBlank(?s)) ?s ?p ?o }}
 }} }}"""
 
-_DELETE_SUGGESTIONS = f"""
-DELETE {{ GRAPH <{DATA_GRAPH}> {{ ?r {_SUGGESTED} ?n . ?n ?p ?o }} }}
-WHERE {{ GRAPH <{DATA_GRAPH}> {{ VALUES ?r {{ %s }} ?r {_SUGGESTED} ?n . ?n ?p ?o }} }}"""
-
 
 def _values(iris: list[URIRef]) -> str:
     return " ".join(f"<{iri}>" for iri in iris)
-
-
-def require_writable(settings: Settings) -> None:
-    """Refuse a write, before any work, where this installation must not write."""
-    if settings.data_is_shipped:
-        raise StoreError(
-            f"{settings.data_dir} ist die mitgelieferte Sammlung und bleibt unverändert. Für eine "
-            "eigene Wissensbasis: 'wissensgraph init ORDNER', dort bauen und den Server starten "
-            "(oder WISSENSGRAPH_DATA_DIR setzen)."
-        )
-    if settings.sparql_endpoint:
-        raise StoreError(
-            "Schreiben geht nur mit dem eingebetteten Speicher; mit einem entfernten Endpunkt "
-            "(WISSENSGRAPH_SPARQL_ENDPOINT) bitte die Dateien in data/ ändern und neu bauen."
-        )
-
-
-def case_study_file(settings: Settings, slug: str) -> Path:
-    """The one file a case study written through the API lives in."""
-    return settings.data_dir / "fallstudien" / f"{slug}.ttl"
 
 
 def submit(
@@ -110,13 +92,15 @@ def submit(
     source: str,
     slug: str | None = None,
     single: bool = False,
+    linker: Linker | None = None,
 ) -> WriteResult:
     """Validate and store case studies; on any problem nothing changes.
 
     ``slug`` demands that the submission describes exactly that case study (PUT), ``single``
-    exactly one (POST).
+    exactly one (POST). With a ``linker``, the case studies' NLC link suggestions are made in
+    the same write, so curators can decide on them at once.
     """
-    require_writable(settings)
+    writable(settings)
     if not curator.strip():
         raise InputError("Der Name der Kuratorin oder des Kurators fehlt.")
     with data_lock(settings.lock_dir):
@@ -151,17 +135,32 @@ def submit(
                     "lässt sich daher nicht über diesen Weg ändern."
                 )
         _drop_known_actors(contribution, graph)
-        door.check(contribution, graph, settings.shapes_dir)
+        work = Work()
+        made = Graph()
+        if linker is not None:
+            suggestions = read_suggestions(settings)
+            fresh = records.for_documents(
+                suggestions,
+                linker,
+                _documents(contribution),
+                _curated(contribution),
+                model=settings.search_model,
+            )
+            for node in set((fresh - suggestions).subjects()):
+                if (node, RDF.type, WG.NLCLinkSuggestion) in fresh:
+                    made += records.description(fresh, node)
+            work.replace_suggestions(settings, suggestions, fresh)
+        door.check(contribution, graph, settings.shapes_dir, extra=made)
         before = _descriptions(graph, sorted(existing))
         changes = [
             Change(iri, before.get(iri), part) for iri, part in contribution.case_studies.items()
         ]
-        return _commit(settings, graph, changes, contribution.actors, curator.strip(), source)
+        return _commit(settings, graph, work, changes, contribution.actors, curator, source)
 
 
 def delete(settings: Settings, slug: str, *, curator: str, source: str) -> WriteResult:
     """Remove a case study (and the suggestions made for it); its history stays."""
-    require_writable(settings)
+    writable(settings)
     if not curator.strip():
         raise InputError("Der Name der Kuratorin oder des Kurators fehlt.")
     iri = FS[slug]
@@ -181,7 +180,10 @@ def delete(settings: Settings, slug: str, *, curator: str, source: str) -> Write
             raise Conflict(f"{slug} wird noch verwendet von: {names}")
         before = _descriptions(graph, [iri])
         change = Change(iri, before[iri], None)
-        return _commit(settings, graph, [change], {}, curator.strip(), source)
+        work = Work()
+        suggestions = read_suggestions(settings)
+        work.replace_suggestions(settings, suggestions, records.without(suggestions, [iri]))
+        return _commit(settings, graph, work, [change], {}, curator, source)
 
 
 def _contribution(submission: Submission, graph: KnowledgeGraph) -> Contribution:
@@ -236,111 +238,57 @@ def _descriptions(graph: KnowledgeGraph, iris: list[URIRef]) -> dict[URIRef, Gra
     if not iris:
         return {}
     merged = graph.construct(_OWN % _values(iris))
-    from wissensgraph.curation.contribution import closure
-
     return {iri: closure(merged, iri) for iri in iris}
 
 
-def _turtle(graph: Graph) -> bytes:
-    out = new_graph()
-    out += graph
-    return out.serialize(format="turtle", encoding="utf-8")
+def _documents(contribution: Contribution) -> list[SearchDocument]:
+    from wissensgraph.documents import documents_of
+
+    return documents_of(contribution.graph())
+
+
+def _curated(contribution: Contribution) -> dict[str, set[str]]:
+    """Per case study: its curated targets and action fields, which are not suggested."""
+    out: dict[str, set[str]] = {}
+    for iri, part in contribution.case_studies.items():
+        links = part.objects(iri, WG.curatedLink)
+        targets = {t for link in links for t in part.objects(link, WG.target)}
+        out[str(iri)] = {str(t) for t in targets | set(part.objects(iri, WG.actionField))}
+    return out
 
 
 def _commit(
     settings: Settings,
     graph: KnowledgeGraph,
+    work: Work,
     changes: list[Change],
     actors: dict[URIRef, Graph],
     curator: str,
     source: str,
 ) -> WriteResult:
-    history_name, history = record(changes, curator=curator, source=source)
-    files: dict[Path, bytes | None] = {}
+    """Case studies and actors into ``work``, then the one commit with its history record."""
+    work.history = record(changes, curator=curator.strip(), source=source)
     for change in changes:
         path = case_study_file(settings, slug_of(change.case_study))
-        files[path] = None if change.after is None else _turtle(change.after)
+        work.files[path] = None if change.after is None else turtle(change.after)
+        if change.after is not None:
+            work.inserted += change.after
     for iri, part in actors.items():
         path = settings.data_dir / "akteure" / f"{slug_of(iri)}.ttl"
         if path.exists():
             raise Conflict(f"Die Datei {path.name} für den neuen Akteur gibt es schon.")
-        files[path] = _turtle(part)
-    deleted = [c.case_study for c in changes if c.after is None]
-    if deleted:
-        files.update(_without_suggestions(settings, deleted))
-    files[settings.data_dir / HISTORY_FOLDER / history_name] = _turtle(history)
-
-    inserted = Graph()
-    for change in changes:
-        if change.after is not None:
-            inserted += change.after
-    for part in actors.values():
-        inserted += part
-    operations = []
+        work.files[path] = turtle(part)
+        work.inserted += part
     replaced = [c.case_study for c in changes if c.before is not None]
     if replaced:
-        operations.append(_DELETE_OWN % _values(replaced))
-    if deleted:
-        operations.append(_DELETE_SUGGESTIONS % _values(deleted))
-    data = inserted.serialize(format="nt", encoding="utf-8").decode("utf-8")
-    record_nt = history.serialize(format="nt", encoding="utf-8").decode("utf-8")
-    operations.append(
-        f"INSERT DATA {{ GRAPH <{DATA_GRAPH}> {{ {data} }} "
-        f"GRAPH <{HISTORY_GRAPH}> {{ {record_nt} }} }}"
-    )
+        work.removals.append(_DELETE_OWN % _values(replaced))
     # actors are only ever added, so the case studies below are all whose documents change
-    version = write_version(
-        settings.store_dir,
-        " ;\n".join(operations),
-        graph.store,
-        changed=[str(c.case_study) for c in changes],
-    )
-    try:
-        begin(settings, files, version)
-        for path, content in files.items():
-            if content is None:
-                remove_durable(path, sync=False)
-            else:
-                write_atomic(path, content, sync=False)
-        for folder in {path.parent for path in files}:  # one sync per folder, not per file
-            sync_folder(folder)
-        switch(settings.store_dir, version)  # the commit point
-        finish(settings)
-    except BaseException:
-        recover(settings)
-        raise
-    remove_unused(settings.store_dir)
-    activity = next(iter(history.subjects(predicate=_ENDED)), "")
-    log.info(
-        "Schreibvorgang von %s (%s): %s; Speicherstand %s",
-        curator,
-        source,
-        ", ".join(f"{slug_of(c.case_study)} {c.kind}" for c in changes),
-        version.name,
-        extra={"curator": curator, "change": str(activity), "store_version": version.name},
-    )
+    work.changed = [c.case_study for c in changes]
+    activity = commit(settings, graph, work)
     return WriteResult(
         created=[slug_of(c.case_study) for c in changes if c.kind == "angelegt"],
         replaced=[slug_of(c.case_study) for c in changes if c.kind == "geaendert"],
-        deleted=[slug_of(c) for c in deleted],
+        deleted=[slug_of(c.case_study) for c in changes if c.after is None],
         actors_created=[slug_of(a) for a in actors],
-        change=str(activity),
+        change=activity,
     )
-
-
-_ENDED = URIRef("http://www.w3.org/ns/prov#endedAtTime")
-
-
-def _without_suggestions(settings: Settings, deleted: list[URIRef]) -> dict[Path, bytes]:
-    path = settings.data_dir / SUGGESTIONS_FILE
-    if not path.exists():
-        return {}
-    graph = new_graph()
-    graph.parse(path, format="turtle")
-    changed = False
-    for iri in deleted:
-        for node in list(graph.objects(iri, WG.suggestedLink)):
-            graph.remove((iri, WG.suggestedLink, node))
-            graph.remove((node, None, None))
-            changed = True
-    return {path: graph.serialize(format="turtle", encoding="utf-8")} if changed else {}

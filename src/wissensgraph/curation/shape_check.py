@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from wissensgraph.curation.contribution import Contribution, referenced
 from wissensgraph.errors import ShapeViolation
@@ -47,28 +47,38 @@ WHERE {
 }"""
 
 
-def context_of(contribution: Contribution, graph: KnowledgeGraph) -> Graph:
+def context_of(data: Graph, graph: KnowledgeGraph) -> Graph:
     """What the shapes ask of referenced resources: their types and schemes, and the classes.
 
     Concepts come without their labels, so the concept shapes (checked at build time) do not
     run again on every write.
     """
-    own = set(contribution.case_studies) | set(contribution.actors)
-    values = " ".join(f"<{iri}>" for iri in sorted(referenced([contribution.graph()]) - own))
+    own = {s for s in data.subjects() if isinstance(s, URIRef)}
+    values = " ".join(f"<{iri}>" for iri in sorted(referenced([data]) - own))
     return graph.construct(_CONTEXT % (values, values))
 
 
-def check(contribution: Contribution, graph: KnowledgeGraph, shapes_dir: Path) -> None:
+def check(
+    contribution: Contribution, graph: KnowledgeGraph, shapes_dir: Path, extra: Graph | None = None
+) -> None:
     """Raise ShapeViolation with the report unless every new resource conforms.
 
+    ``extra`` is more that the write states, checked in the same run (NLC link suggestions).
     Only results about the contribution count: existing actors in the context are seen with
     their type alone and were validated when they entered the graph.
     """
+    data = contribution.graph()
+    if extra is not None:
+        data += extra
+    check_graph(data, graph, shapes_dir)
+
+
+def check_graph(data: Graph, graph: KnowledgeGraph, shapes_dir: Path) -> None:
+    """Raise ShapeViolation unless the resources ``data`` describes conform; ``data`` grows."""
     from wissensgraph.validation.shacl import validate_graph
 
-    data = contribution.graph()
     mine = set(data.subjects())
-    data += context_of(contribution, graph)
+    data += context_of(data, graph)
     report = validate_graph(data, shapes(shapes_dir), inplace=True, only=mine)
     if not report.conforms:
         raise ShapeViolation(report)

@@ -31,6 +31,7 @@ from wissensgraph.search.lexical import tokens
 from wissensgraph.store.graph import KnowledgeGraph
 
 if TYPE_CHECKING:
+    from wissensgraph.documents import SearchDocument
     from wissensgraph.search.encoder import Encoder
     from wissensgraph.search.index import SearchIndex
 
@@ -64,6 +65,8 @@ class Suggestion:
 
     ``score`` and ``suggest`` are the combined method's; ``zero_shot`` and ``supervised`` are the
     probabilities of the two methods alone, so a curator sees where a score comes from.
+    ``status`` is what curators decided about the suggestion recorded for this case study and
+    target (vorgeschlagen, angenommen, abgelehnt), None when none is recorded.
     """
 
     target: str
@@ -74,6 +77,7 @@ class Suggestion:
     passage: str
     zero_shot: float
     supervised: float
+    status: str | None = None
 
 
 @dataclass
@@ -240,6 +244,22 @@ class Linker:
         """Suggestions for a case study in the graph, by a model fitted without it."""
         row = self._row(slug)
         return self._suggestions(self._texts(row), self.held_out(row), lang)
+
+    def suggest_for_document(
+        self, document: SearchDocument, *, lang: str = "de"
+    ) -> list[Suggestion]:
+        """Suggestions for a case study as a write is about to store it (not yet in the index).
+
+        Like ``suggest_for_case_study``, by a model fitted without it: the whole model for a new
+        case study, a model without its earlier version for one that is replaced.
+        """
+        texts = [text for _, text in document.passages()]
+        item = self._item(texts, self.encoder.encode(texts))
+        row = next((i for i, d in enumerate(self.index.documents) if d.iri == document.iri), None)
+        model = self.model
+        if row is not None:
+            model = LinkModel.fit(self.corpus, np.delete(np.arange(len(self.corpus.items)), row))
+        return self._suggestions(texts, model.score(item), lang)
 
     def case_study_threshold(self, slug: str) -> float:
         """The threshold that decides a case study's suggestions: its model's, fitted without it."""

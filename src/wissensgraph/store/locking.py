@@ -2,7 +2,8 @@
 
 Builds, curator writes and suggestion decisions all read the data folder, change it and switch
 the store; they take this lock so that none of them sees another's half-done work. A thread that
-holds the lock may take it again (a decision that ends in a build), another thread waits.
+holds the lock may take it again (a run of the suggester that ends in a build), another thread
+waits.
 """
 
 from __future__ import annotations

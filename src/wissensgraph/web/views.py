@@ -9,6 +9,7 @@ from html import escape
 
 from markupsafe import Markup
 
+from wissensgraph.linking.suggest import Suggestion
 from wissensgraph.publication.linked_data import local_href
 from wissensgraph.queries import load_query
 from wissensgraph.search.hybrid import Searcher
@@ -125,6 +126,16 @@ def case_study_view(executor: QueryExecutor, iri: str, lang: str) -> CaseStudyVi
         links=links("link"),
         sources=sorted({r["label"] or "" for r in rows if r["kind"] == "source"}),
     )
+
+
+def page_suggestions(items: list[Suggestion], view: CaseStudyView) -> list[Suggestion]:
+    """NLC suggestions for the page: the five best open ones, then every one curators rejected.
+
+    Action fields and concepts the case study is curated with already are left out.
+    """
+    curated = {link.href for link in view.links}
+    shown = [s for s in items if s.kind != "action-field" and local_href(s.target) not in curated]
+    return [s for s in shown if s.suggest][:5] + [s for s in shown if s.status == "abgelehnt"]
 
 
 def concept_case_studies(executor: QueryExecutor, iri: str) -> list[Link]:
