@@ -82,7 +82,7 @@ def record(changes: list[Change], *, curator: str, source: str) -> tuple[str, Gr
         graph.add((revision, PROV.generatedAtTime, time))
         graph.add((revision, WG.changeKind, AENDERUNG[change.kind]))
         graph.add((revision, RDFS.label, Literal(f"{slug} {KIND_LABELS[change.kind]}", lang="de")))
-        for predicate in sorted({p for p, _ in before ^ after}):
+        for predicate in sorted({p for p, _ in before ^ after}, key=str):
             graph.add((revision, WG.changedProperty, predicate))
         graph.add(
             (revision, WG.statementsAdded, Literal(len(after - before), datatype=XSD.integer))

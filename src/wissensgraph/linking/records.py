@@ -73,9 +73,9 @@ def write_suggestions(linker: Linker, data_dir: Path, *, model: str) -> WriteSum
     for subject in decided:  # curators' decisions are never overwritten
         for triple in previous.triples((subject, None, None)):
             graph.add(triple)
-        graph.add(
-            (previous.value(predicate=WG.suggestedLink, object=subject), WG.suggestedLink, subject)
-        )
+        case_study = previous.value(predicate=WG.suggestedLink, object=subject)
+        if case_study is not None:
+            graph.add((case_study, WG.suggestedLink, subject))
         for activity_triple in previous.triples(
             (previous.value(subject, PROV.wasGeneratedBy), None, None)
         ):
