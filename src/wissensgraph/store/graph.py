@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 #: A SPARQL result row: variable name -> the value as text (None when unbound).
 Row = dict[str, str | None]
+#: The kind of result a query form gives (QuerySolutions, QueryBoolean, QueryTriples).
+R = TypeVar("R")
 
 
 class KnowledgeGraph:
@@ -82,7 +84,7 @@ class KnowledgeGraph:
     def __len__(self) -> int:
         return len(self._store)
 
-    def _run(self, query: str, expected: type, form: str) -> object:
+    def _run(self, query: str, expected: type[R], form: str) -> R:
         try:
             result = self._store.query(query, use_default_graph_as_union=True)
         except SyntaxError as exc:
@@ -94,7 +96,6 @@ class KnowledgeGraph:
     def select(self, query: str) -> list[Row]:
         """Run a SELECT query and return its rows with plain text values."""
         result = self._run(query, ox.QuerySolutions, "SELECT")
-        assert isinstance(result, ox.QuerySolutions)
         names = [v.value for v in result.variables]
         return [
             {name: (None if (term := row[name]) is None else term.value) for name in names}
