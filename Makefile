@@ -29,6 +29,7 @@ run: $(STAMP)
 	$(BIN)/wissensgraph serve
 
 test: $(STAMP) chromium
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 
 # Browser tests drive Debian's Chromium; installed here when missing (needs root), else skipped.

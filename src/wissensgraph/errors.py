@@ -9,7 +9,10 @@ from typing import Any, Protocol
 class Report(Protocol):
     """What a SHACL report offers the CLI and API (``validation.shacl.ValidationReport``)."""
 
-    results: Sequence[Any]
+    @property
+    def results(self) -> Sequence[Any]:
+        """One entry per violated constraint."""
+        ...
 
     def render(self, lang: str) -> str:
         """The report in words."""

@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 from rdflib import Namespace
-from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
+from rdflib.namespace import (
+    DCTERMS,
+    FOAF,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SH,
+    SKOS,
+    XSD,
+    DefinedNamespace,
+)
 
 #: Base of every IRI the project mints. Data files carry it in their prefixes.
 BASE = "https://w3id.org/wissensgraph/"
@@ -33,7 +44,8 @@ DATA_GRAPH = GRAPH["data"]
 #: Named graph of the write history (PROV-O); written only by the write path, never by a client.
 HISTORY_GRAPH = GRAPH["historie"]
 
-PREFIXES: dict[str, Namespace] = {
+#: rdflib's own vocabularies (DCTERMS, ...) are DefinedNamespace classes, not Namespace objects.
+PREFIXES: dict[str, Namespace | type[DefinedNamespace]] = {
     "wg": WG,
     "fs": FS,
     "akteur": AKTEUR,

@@ -101,7 +101,7 @@ def from_graph(graph: Graph) -> Contribution:
             )
         part = closure(graph, subject)
         covered.update(part)
-        target[subject] = part  # type: ignore[index]
+        target[subject] = part  # type: ignore[index]  # an IRI: it matched FS or AKTEUR
     stray = [t for t in graph if t not in covered]
     if stray:
         subject = stray[0][0]

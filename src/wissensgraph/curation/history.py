@@ -97,7 +97,7 @@ def record(changes: list[Change], *, curator: str, source: str) -> tuple[str, Gr
         graph.add((revision, RDFS.label, Literal(f"{slug} {KIND_LABELS[change.kind]}", lang="de")))
         if change.suggestion is not None:
             graph.add((revision, WG.decidedSuggestion, change.suggestion))
-        for predicate in sorted({p for p, _ in before ^ after}):
+        for predicate in sorted({p for p, _ in before ^ after}, key=str):
             graph.add((revision, WG.changedProperty, predicate))
         graph.add(
             (revision, WG.statementsAdded, Literal(len(after - before), datatype=XSD.integer))

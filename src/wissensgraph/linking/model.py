@@ -54,12 +54,9 @@ ZERO_SHOT = ("definition-embedding", "definition-words")
 SUPERVISED = ("words-model", "embedding-model", "justification-words")
 SIGNALS = (*ZERO_SHOT, *SUPERVISED)
 COLUMNS: dict[Method, list[int]] = {
-    method: [SIGNALS.index(name) for name in names]
-    for method, names in (
-        ("zero-shot", ZERO_SHOT),
-        ("supervised", SUPERVISED),
-        ("combined", ZERO_SHOT + SUPERVISED),
-    )
+    "zero-shot": [SIGNALS.index(name) for name in ZERO_SHOT],
+    "supervised": [SIGNALS.index(name) for name in SUPERVISED],
+    "combined": [SIGNALS.index(name) for name in ZERO_SHOT + SUPERVISED],
 }
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Literal
 from rdflib import BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
 from rdflib.namespace import FOAF, PROV, RDF, XSD
+from rdflib.term import Node
 
 from wissensgraph.errors import InputError, NotFound
 from wissensgraph.namespaces import FS, ID, STATUS, WG
@@ -67,11 +68,11 @@ def _copy(graph: Graph) -> Graph:
     return out
 
 
-def _is_open(graph: Graph, node: URIRef) -> bool:
+def _is_open(graph: Graph, node: Node) -> bool:
     return graph.value(node, WG.suggestionStatus) == STATUS.vorgeschlagen
 
 
-def _drop(graph: Graph, node: URIRef) -> None:
+def _drop(graph: Graph, node: Node) -> None:
     graph.remove((None, WG.suggestedLink, node))
     graph.remove((node, None, None))
 
@@ -219,7 +220,7 @@ def decided(previous: Graph, node: URIRef, *, decision: Decision, curator: str) 
     return graph
 
 
-def description(graph: Graph, node: URIRef) -> Graph:
+def description(graph: Graph, node: Node) -> Graph:
     """A suggestion's own statements, for the SHACL check at the door."""
     out = Graph()
     for triple in graph.triples((node, None, None)):

@@ -193,7 +193,7 @@ class Linker:
         return Item(vectors, [tokens(passage) for passage in passages])
 
     def _texts(self, row: int) -> list[str]:
-        return [self.index.passages[r].text for r in self._passages_of[row]]
+        return [self.index.passages[int(r)].text for r in self._passages_of[row]]
 
     def held_out(self, row: int) -> Scores:
         """Scores of one case study by a model fitted on all the others (computed once)."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
+from rdflib.term import Node
 
 from wissensgraph.errors import NotFound
 from wissensgraph.namespaces import BASE, ONTOLOGY_GRAPH, PREFIXES, WG, compact
@@ -148,7 +149,7 @@ def local_href(iri: str) -> str | None:
     return None
 
 
-def label_of(graph: Graph, node: URIRef | BNode, lang: str = "de") -> str:
+def label_of(graph: Graph, node: Node, lang: str = "de") -> str:
     """The best human label: prefLabel, title or rdfs:label in ``lang``, else compact IRI."""
     for predicate in (SKOS.prefLabel, DCTERMS.title, RDFS.label):
         labels = list(graph.objects(node, predicate))
@@ -160,14 +161,14 @@ def label_of(graph: Graph, node: URIRef | BNode, lang: str = "de") -> str:
     return compact(str(node)) if isinstance(node, URIRef) else "…"
 
 
-def _value(graph: Graph, node: object, lang: str) -> Value:
+def _value(graph: Graph, node: Node, lang: str) -> Value:
     if isinstance(node, Literal):
         return Value(text=str(node), lang=node.language)
     if isinstance(node, BNode):
         return Value(text="", nested=_statements(graph, node, lang))
     iri = str(node)
     href = local_href(iri) or (iri if iri.startswith(("http://", "https://")) else None)
-    return Value(text=label_of(graph, node, lang), href=href)  # type: ignore[arg-type]
+    return Value(text=label_of(graph, node, lang), href=href)
 
 
 def _statements(graph: Graph, subject: URIRef | BNode, lang: str) -> list[tuple[str, list[Value]]]:
@@ -225,7 +226,12 @@ def ontology_terms(graph: Graph, lang: str = "de") -> list[Term]:
             iri = str(subject)
             anchor = iri.split("#", 1)[1] if "#" in iri else iri.rstrip("/").rsplit("/", 2)[-2]
             definition = next(
-                (str(d) for d in graph.objects(subject, SKOS.definition) if d.language == lang), ""
+                (
+                    str(d)
+                    for d in graph.objects(subject, SKOS.definition)
+                    if isinstance(d, Literal) and d.language == lang
+                ),
+                "",
             )
             terms.append(Term(anchor, iri, kind, label_of(graph, subject, lang), definition))
     return terms

@@ -135,7 +135,7 @@ def _ensure(
     followed = follow(settings, graph, version)
     if followed is not None:
         index, changed = followed
-        encoded = int(index.manifest["encoded_documents"])  # type: ignore[call-overload]
+        encoded = int(index.manifest["encoded_documents"])  # type: ignore[call-overload]  # manifest_for writes an int
         reason = f"nachgeführt: {changed} geänderte Fallstudie(n)"
         return index, IndexStatus(True, reason, time.perf_counter() - started, encoded)
     documents = load_documents(graph)
@@ -172,5 +172,5 @@ def _ensure(
         store_folder=folder_name,
     )
     save_index(index, folder)
-    encoded = int(index.manifest["encoded_documents"])  # type: ignore[call-overload]
+    encoded = int(index.manifest["encoded_documents"])  # type: ignore[call-overload]  # manifest_for writes an int
     return index, IndexStatus(True, reason, time.perf_counter() - started, encoded)

@@ -295,7 +295,8 @@ class Searcher:
         table = self._table
         hits = []
         for doc, passage in zip(shown, passages, strict=True):
-            linked = weights is not None and weights[doc] > 0
+            weight = float(weights[doc]) if weights is not None else 0.0
+            linked = weight > 0
             hits.append(
                 Hit(
                     iri=table.iris[doc],
@@ -305,7 +306,7 @@ class Searcher:
                     score=round(score[doc], 6),
                     dense=round(dense[doc], 4) if doc in dense else None,
                     lexical=round(lexical[doc], 4) if doc in lexical else None,
-                    concept=round(float(weights[doc]), 4) if linked else None,  # type: ignore[index]
+                    concept=round(weight, 4) if linked else None,
                     ranks={n: p[doc] for n, p in positions.items() if doc in p},
                     passage=passage,
                     concepts=[labels[c] for c in concepts if self._links(doc, c)] if linked else [],

@@ -15,7 +15,7 @@ import json
 import shutil
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -60,15 +60,11 @@ class SearchIndex:
     doc_vectors: np.ndarray
     lexical: LexicalIndex
     manifest: dict[str, object]
-    table: DocumentTable = field(default=None)  # type: ignore[assignment]
-    hashes: list[str] = field(default=None)  # type: ignore[assignment]
+    table: DocumentTable
+    hashes: list[str]
 
     def __post_init__(self) -> None:
         self.passages = PassageList.of(self.passages)
-        if self.table is None:
-            self.table = DocumentTable.from_documents(self.documents)
-        if self.hashes is None:
-            self.hashes = [passage_hash(d) for d in self.documents]
 
     @property
     def passage_list(self) -> PassageList:

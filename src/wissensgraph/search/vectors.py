@@ -95,13 +95,18 @@ class VectorIndex:
         # per call: OpenMP keeps the setting per thread, and requests run in a thread pool
         faiss.omp_set_num_threads(SEARCH_THREADS)
         if self._half is not None:
-            return self._exact_from_half(vector, k, available, params)
+            return self._exact_from_half(self._half, vector, k, available, params)
         scores, rows = self._index.search(vector, k, params=params)
         keep = rows[0] >= 0
         return scores[0][keep], rows[0][keep]
 
     def _exact_from_half(
-        self, vector: np.ndarray, k: int, available: int, params: faiss.SearchParameters | None
+        self,
+        half: faiss.Index,
+        vector: np.ndarray,
+        k: int,
+        available: int,
+        params: faiss.SearchParameters | None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The exact top ``k``: candidates from the half-precision scan, scored again exactly.
 
@@ -113,7 +118,7 @@ class VectorIndex:
         """
         fetch = min(available, 2 * k)
         while True:
-            scores, rows = self._half.search(vector, fetch, params=params)
+            scores, rows = half.search(vector, fetch, params=params)
             found = rows[0] >= 0
             scores, rows = scores[0][found], rows[0][found]
             floor = scores[k - 1] - 2 * HALF_PRECISION_ERROR

@@ -92,7 +92,7 @@ def analyse(query: str) -> QueryInfo:
         if word in UPDATE_KEYWORDS:
             raise UpdateRefused(UPDATE_REFUSED)
         if word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-            form = word  # type: ignore[assignment]
+            form = word
             break
     if form is None:
         raise QuerySyntaxError("Keine SELECT-, ASK-, CONSTRUCT- oder DESCRIBE-Abfrage gefunden.")

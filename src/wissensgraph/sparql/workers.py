@@ -233,10 +233,15 @@ class WorkerPool:
             except queue.Empty:
                 raise self._busy() from None
         ready: asyncio.Future[None] = loop.create_future()
+
+        def wake() -> None:
+            if not ready.done():
+                ready.set_result(None)
+
         fd = worker.conn.fileno()
         try:
             worker.conn.send(self._message(request))
-            loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+            loop.add_reader(fd, wake)
             try:
                 await asyncio.wait_for(ready, self._timeout)
             finally:

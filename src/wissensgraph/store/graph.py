@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -35,10 +35,13 @@ log = logging.getLogger(__name__)
 HISTORY_FOLDER = "historie"
 
 if TYPE_CHECKING:
+    from wissensgraph.sparql.query import QueryForm
     from wissensgraph.validation.shacl import ValidationReport
 
 #: A SPARQL result row: variable name -> the value as text (None when unbound).
 Row = dict[str, str | None]
+#: The kind of result a query form gives (QuerySolutions, QueryBoolean, QueryTriples).
+R = TypeVar("R")
 
 
 class KnowledgeGraph:
@@ -82,7 +85,7 @@ class KnowledgeGraph:
     def __len__(self) -> int:
         return len(self._store)
 
-    def _run(self, query: str, expected: type, form: str) -> object:
+    def _run(self, query: str, expected: type[R], form: str) -> R:
         try:
             result = self._store.query(query, use_default_graph_as_union=True)
         except SyntaxError as exc:
@@ -94,7 +97,6 @@ class KnowledgeGraph:
     def select(self, query: str) -> list[Row]:
         """Run a SELECT query and return its rows with plain text values."""
         result = self._run(query, ox.QuerySolutions, "SELECT")
-        assert isinstance(result, ox.QuerySolutions)
         names = [v.value for v in result.variables]
         return [
             {name: (None if (term := row[name]) is None else term.value) for name in names}
@@ -131,11 +133,12 @@ class RemoteKnowledgeGraph(KnowledgeGraph):
             max_bytes=int(settings.sparql_max_result_mb * 1_000_000),
         )
 
-    def _json(self, query: str, form: str) -> dict[str, object]:
+    def _json(self, query: str, form: QueryForm) -> dict[str, Any]:
+        """The endpoint's SPARQL JSON results, as parsed."""
         from wissensgraph.sparql.query import QueryRequest
 
         response = self._executor.execute(
-            QueryRequest(query=query, form=form, media_type="application/sparql-results+json")  # type: ignore[arg-type]
+            QueryRequest(query=query, form=form, media_type="application/sparql-results+json")
         )
         return json.loads(response.body)
 
@@ -146,8 +149,8 @@ class RemoteKnowledgeGraph(KnowledgeGraph):
     def select(self, query: str) -> list[Row]:
         """Run a SELECT query remotely and return rows with plain text values."""
         result = self._json(query, "SELECT")
-        names = result["head"]["vars"]  # type: ignore[index]
-        bindings = result["results"]["bindings"]  # type: ignore[index]
+        names = result["head"]["vars"]
+        bindings = result["results"]["bindings"]
         return [{n: (b[n]["value"] if n in b else None) for n in names} for b in bindings]
 
     def ask(self, query: str) -> bool:

@@ -121,8 +121,9 @@ def sorted_turtle(graph: Graph) -> bytes:
     iris = {str(term) for triple in triples for term in triple if isinstance(term, URIRef)}
     iris |= {str(t[2].datatype) for t in triples if isinstance(t[2], Literal) and t[2].datatype}
     used = {p: str(ns) for p, ns in PREFIXES.items() if any(i.startswith(str(ns)) for i in iris)}
-    return ox.serialize(
+    written = ox.serialize(
         (ox.Triple(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in triples),  # type: ignore[arg-type]
         format=ox.RdfFormat.TURTLE,
         prefixes=used,
     )
+    return written or b""  # without an output file, serialize returns the bytes

@@ -138,7 +138,7 @@ class StoreViews:
             try:
                 quads = len(disk)  # type: ignore[arg-type]  # set whenever pending; 0.4 s at 1M
                 if copy_fits(quads, self._budget):
-                    copy = load_copy(disk, Path(target), quads)  # type: ignore[arg-type]
+                    copy = load_copy(disk, Path(target), quads)  # type: ignore[arg-type]  # as above
             except Exception:  # noqa: BLE001 - a failed copy only means queries stay on disk
                 log.warning(
                     "Speicherkopie im Arbeitsspeicher fehlgeschlagen: %s", target, exc_info=True

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, Literal, URIRef
@@ -13,6 +15,11 @@ from rdflib.term import Node
 
 from wissensgraph.errors import InputError
 from wissensgraph.store.rdf_files import LoadedFiles, collect_files, parse_files
+
+if TYPE_CHECKING:
+    from rdflib.plugins.sparql.processor import SPARQLProcessor
+    from rdflib.plugins.sparql.sparql import Query
+    from rdflib.term import Identifier
 
 
 @dataclass(frozen=True)
@@ -76,7 +83,7 @@ def _shorten(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-_TRANSLATED: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], object] = {}
+_TRANSLATED: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], Query] = {}
 
 
 def _memoize_sparql_translation() -> None:
@@ -92,7 +99,14 @@ def _memoize_sparql_translation() -> None:
     if getattr(original, "memoized", False):
         return
 
-    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # type: ignore[no-untyped-def]  # noqa: N803
+    def query(  # rdflib's signature, parameter names included
+        self: SPARQLProcessor,
+        strOrQuery: str | Query,
+        initBindings: Mapping[str, Identifier] | None = None,
+        initNs: Mapping[str, Any] | None = None,
+        base: str | None = None,
+        DEBUG: bool = False,
+    ) -> Mapping[str, Any]:
         if isinstance(strOrQuery, str):
             key = (strOrQuery, base, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
             translated = _TRANSLATED.get(key)
@@ -106,8 +120,8 @@ def _memoize_sparql_translation() -> None:
             strOrQuery = translated
         return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
 
-    query.memoized = True  # type: ignore[attr-defined]
-    processor.SPARQLProcessor.query = query  # type: ignore[method-assign]
+    query.memoized = True  # type: ignore[attr-defined]  # a mark, so a second call patches nothing
+    processor.SPARQLProcessor.query = query  # type: ignore[method-assign]  # the patch itself
 
 
 _memoize_sparql_translation()
