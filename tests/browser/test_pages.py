@@ -82,7 +82,7 @@ def test_search_filter_and_open_a_case_study(site: str, page: object) -> None:
     page.wait_for_selector("ol.hits li")  # type: ignore[attr-defined]
     assert "handlungsfeld=zentrenentwicklung" in page.url  # type: ignore[attr-defined]
     count = page.locator("section p").filter(has_text="Fallstudien").first.inner_text()  # type: ignore[attr-defined]
-    assert re.match(r"10 Fallstudien", count)
+    assert re.match(r"\d+ Fallstudien", count)
     _shot(page, "suche-gefiltert")
     page.click("ol.hits li a >> nth=0")  # type: ignore[attr-defined]
     page.wait_for_selector("article h1")  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ import pytest
 
 from wissensgraph.config import PROJECT_ROOT, Settings
 from wissensgraph.errors import NotFound, ParameterError
-from wissensgraph.search.evaluation import evaluate, load_judgements
+from wissensgraph.search.evaluation import evaluate, load_judgements, load_pool
 from wissensgraph.search.freshness import ensure_index
 from wissensgraph.search.hybrid import Searcher
 from wissensgraph.search.results import Filters
@@ -19,8 +19,10 @@ from wissensgraph.store.graph import KnowledgeGraph, build
 def test_hybrid_beats_each_retriever_alone(searcher: Searcher) -> None:
     judged = load_judgements(PROJECT_ROOT / "data" / "eval" / "search_queries.jsonl")
     assert len(judged) >= 40
+    pool = load_pool(PROJECT_ROOT / "data" / "eval" / "judged_pool.txt")
+    assert pool is not None and len(pool) == 45
     scores = {
-        mode: evaluate(searcher, judged, mode).ndcg for mode in ("dense", "lexical", "hybrid")
+        mode: evaluate(searcher, judged, mode, pool).ndcg for mode in ("dense", "lexical", "hybrid")
     }
     assert scores["hybrid"] > scores["lexical"] and scores["hybrid"] > scores["dense"], scores
 

@@ -87,10 +87,11 @@ def eval_search(
     judgements: Annotated[Path | None, typer.Option(help="JSON-lines judgements file.")] = None,
 ) -> None:
     """nDCG@10, MRR and Recall@10 for dense, lexical and hybrid search, per encoder."""
-    from wissensgraph.search.evaluation import evaluate, load_judgements
+    from wissensgraph.search.evaluation import evaluate, load_judgements, load_pool
 
     settings = get_settings()
     judged = load_judgements(judgements or settings.data_dir / "eval" / "search_queries.jsonl")
+    pool = load_pool(settings.data_dir / "eval" / "judged_pool.txt")
     names = models or ["all-MiniLM-L6-v2", "use-multilingual-v3"]
     typer.echo(f"{len(judged)} Anfragen / queries\n")
     typer.echo(
@@ -102,9 +103,9 @@ def eval_search(
     for name in names:
         searcher = searcher_for(settings.model_copy(update={"search_model": name}))
         for mode in ("dense", "lexical", "hybrid"):
-            scores = evaluate(searcher, judged, mode)  # type: ignore[arg-type]
-            de_scores = evaluate(searcher, german, mode)  # type: ignore[arg-type]
-            en_scores = evaluate(searcher, english, mode)  # type: ignore[arg-type]
+            scores = evaluate(searcher, judged, mode, pool)  # type: ignore[arg-type]
+            de_scores = evaluate(searcher, german, mode, pool)  # type: ignore[arg-type]
+            en_scores = evaluate(searcher, english, mode, pool)  # type: ignore[arg-type]
             typer.echo(
                 f"{name:<22} {mode:<8} {scores.ndcg:>8.3f} {scores.mrr:>6.3f} "
                 f"{scores.recall:>6.3f} {de_scores.ndcg:>8.3f} {en_scores.ndcg:>8.3f} "

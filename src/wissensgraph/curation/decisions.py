@@ -93,6 +93,11 @@ def decide(
             after = new_graph()
             after += before
             after += link
+            # accepting overrules an earlier "judged not linked" for the same concept
+            judged = (iri, WG.judgedNotLinked, suggestions.value(node, WG.target))
+            if judged in after:
+                after.remove(judged)
+                work.deleted.add(judged)
             work.files[path] = turtle(after)
             work.inserted += link
             work.changed = [iri]  # its curated links are facets of its search document

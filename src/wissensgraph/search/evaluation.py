@@ -86,14 +86,27 @@ def recall(ranked: list[str], relevant: dict[str, int], cutoff: int = CUTOFF) ->
     return len(wanted & set(ranked[:cutoff])) / len(wanted) if wanted else 0.0
 
 
-def evaluate(searcher: Searcher, judged: list[Judged], mode: Mode) -> Scores:
-    """Run every query in one mode and average the metrics."""
+def load_pool(path: Path) -> frozenset[str] | None:
+    """The case studies a judgement set was made over (one id a line), if the file exists.
+
+    Case studies added later are unjudged, not irrelevant: metrics rank within the pool.
+    """
+    if not path.exists():
+        return None
+    return frozenset(line.strip() for line in path.read_text(encoding="utf-8").split() if line)
+
+
+def evaluate(
+    searcher: Searcher, judged: list[Judged], mode: Mode, pool: frozenset[str] | None = None
+) -> Scores:
+    """Run every query in one mode and average the metrics (ranked within ``pool`` if given)."""
     n, m, r, times = [], [], [], []
+    depth = CUTOFF if pool is None else 100
     for item in judged:
         started = time.perf_counter()
-        result = searcher.search(item.query, k=CUTOFF, mode=mode, lang=item.lang)
+        result = searcher.search(item.query, k=depth, mode=mode, lang=item.lang)
         times.append(time.perf_counter() - started)
-        ranked = [hit.slug for hit in result.hits]
+        ranked = [hit.slug for hit in result.hits if pool is None or hit.slug in pool][:CUTOFF]
         n.append(ndcg(ranked, item.relevant))
         m.append(reciprocal_rank(ranked, item.relevant))
         r.append(recall(ranked, item.relevant))
