@@ -94,10 +94,10 @@ def decide(
             after += before
             after += link
             # accepting overrules an earlier "judged not linked" for the same concept
-            judged = (iri, WG.judgedNotLinked, suggestions.value(node, WG.target))
-            if judged in after:
-                after.remove(judged)
-                work.deleted.add(judged)
+            target = suggestions.value(node, WG.target)
+            if target is not None and (iri, WG.judgedNotLinked, target) in after:
+                after.remove((iri, WG.judgedNotLinked, target))
+                work.deleted.add((iri, WG.judgedNotLinked, target))
             work.files[path] = turtle(after)
             work.inserted += link
             work.changed = [iri]  # its curated links are facets of its search document
