@@ -94,10 +94,10 @@ def decide(
             after += before
             after += link
             # accepting overrules an earlier "judged not linked" for the same concept
-            target = suggestions.value(node, WG.target)
-            if target is not None and (iri, WG.judgedNotLinked, target) in after:
-                after.remove((iri, WG.judgedNotLinked, target))
-                work.deleted.add((iri, WG.judgedNotLinked, target))
+            concept = suggestions.value(node, WG.target)
+            if concept is not None and (iri, WG.judgedNotLinked, concept) in after:
+                after.remove((iri, WG.judgedNotLinked, concept))
+                work.deleted.add((iri, WG.judgedNotLinked, concept))
             work.files[path] = turtle(after)
             work.inserted += link
             work.changed = [iri]  # its curated links are facets of its search document
