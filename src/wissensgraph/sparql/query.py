@@ -190,9 +190,13 @@ class QueryRequest:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     #: FROM / FROM NAMED in the text: honoured unless the protocol names graphs, which win.
-    query_dataset: bool = False
     from_graphs: tuple[str, ...] = ()
     from_named: tuple[str, ...] = ()
+
+    @property
+    def query_dataset(self) -> bool:
+        """Whether the query text names its own dataset."""
+        return bool(self.from_graphs or self.from_named)
 
 
 @dataclass(frozen=True)
@@ -235,7 +239,6 @@ def prepare(
         media_type=negotiate(accept, info.form),
         default_graphs=tuple(default_graphs or ()),
         named_graphs=tuple(named_graphs or ()),
-        query_dataset=info.dataset,
         from_graphs=tuple(info.from_graphs),
         from_named=tuple(info.from_named),
     )
